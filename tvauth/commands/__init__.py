@@ -1,0 +1,1 @@
+"""Sub-command implementations; each is imported only when its command runs."""
