@@ -116,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
     exec_.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD ...")
     exec_.set_defaults(handler="tvauth.commands.tokens:run_exec")
 
+    config = sub.add_parser("config", help="show, locate or create the configuration file")
+    config.add_argument(
+        "action",
+        choices=("path", "show", "init"),
+        help="path: print its location; show: effective settings, secrets masked; init: write a template",
+    )
+    config.add_argument(
+        "--force", action="store_true", help="with init: overwrite an existing file"
+    )
+    config.set_defaults(handler="tvauth.commands.config:run")
+
     emulator = sub.add_parser("emulator", help="run the Zoho Accounts emulator on loopback")
     emulator.set_defaults(handler="tvauth.emulator.cli:run")
     _emulator_arguments(emulator)

@@ -87,6 +87,6 @@ class SignInSession(Protocol):
         """Renew the access token in the background while the signed-in screen is up; never ends."""
         ...
 
-    def approve_hint(self) -> str | None:
-        """For the demo only: how to approve without a phone (e.g. a curl line); None otherwise."""
+    def approve_hint(self, user_code: str) -> str | None:
+        """For the demo only: how to approve ``user_code`` without a phone (a curl line); else None."""
         ...
