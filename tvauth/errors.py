@@ -19,6 +19,7 @@ __all__ = [
     "NetworkError",
     "NotSignedInError",
     "ServerResponseError",
+    "SignInCancelledError",
     "SignInRequiredError",
     "StoreError",
     "ThrottledError",
@@ -89,6 +90,12 @@ class InvalidCodeError(FlowError):
     """Zoho does not know the device code (spent, or never issued)."""
 
     default_remedy = "Start again to get a new code."
+
+
+class SignInCancelledError(FlowError):
+    """The sign-in was stopped on purpose (a cancel handle, or Back on the screen)."""
+
+    default_remedy = "Start again when ready."
 
 
 class ThrottledError(TvauthError):
