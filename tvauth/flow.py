@@ -1,0 +1,300 @@
+"""The polling module people embed: a device sign-in over an injected httpx client.
+
+Two faces run the same pure state machine (:mod:`tvauth.flow_machine`), so they behave alike:
+
+* async: ``async for event in flow.events(client)`` or ``approved = await flow.run(client)``, over an
+  ``httpx.AsyncClient``; cancel by cancelling the task.
+* blocking: ``flow.events_blocking(client)`` / ``flow.run_blocking(client)`` over an ``httpx.Client``;
+  cancel from any thread with a :class:`CancelHandle`.
+
+Clock and sleep are parameters (monotonic by default) so tests run on fake time and a wall-clock jump
+cannot hurry or stall polling. The HTTP client is the caller's: tvauth never builds one here, so the
+caller's TLS, proxy and timeout settings hold. Importing this module loads httpx but never Textual or
+qrcode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from contextlib import aclosing
+from typing import Final
+
+import httpx
+
+from tvauth.errors import SignInCancelledError
+from tvauth.events import Approved, Failed, FlowEvent
+from tvauth.flow_machine import Emit, Finish, FlowMachine, FlowSettings, Send, Wait
+from tvauth.protocol import HttpRequest, HttpResponse
+
+__all__ = ["CancelHandle", "DeviceFlow", "transport_fault_reason"]
+
+log = logging.getLogger("tvauth.flow")
+
+_MAX_BODY: Final = 1 << 20  # a token answer is < 4 KiB; a runaway page must not fill memory
+
+Clock = Callable[[], float]
+AsyncSleep = Callable[[float], Awaitable[object]]
+Sleep = Callable[[float], object]
+EventCallback = Callable[[FlowEvent], object]
+
+
+def transport_fault_reason(exc: BaseException) -> str:
+    """A few words for people about why a request failed in transit (no URLs, no secrets)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "connection dropped"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
+        return "connection broken"
+    if isinstance(exc, httpx.DecodingError):
+        return "undecodable answer"
+    if isinstance(exc, httpx.ProxyError):
+        return "proxy error"
+    return "network error"
+
+
+class CancelHandle:
+    """Stops a blocking sign-in from another thread, within moments, sending nothing more.
+
+    ``cancel()`` wakes the flow whether it is sleeping or waiting for an answer (an answer that arrives
+    after cancel is thrown away). A cancelled handle stays cancelled; use a new one per flow.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._wakers: set[threading.Event] = set()
+
+    def cancel(self) -> None:
+        """Ask the flow to stop."""
+        with self._lock:
+            self._event.set()
+            wakers = list(self._wakers)
+        for waker in wakers:
+            waker.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self._event.is_set()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to ``timeout`` seconds, waking early on cancel. Returns ``cancelled``."""
+        return self._event.wait(max(0.0, timeout))
+
+    def _add(self, waker: threading.Event) -> None:
+        with self._lock:
+            self._wakers.add(waker)
+            if self._event.is_set():
+                waker.set()
+
+    def _remove(self, waker: threading.Event) -> None:
+        with self._lock:
+            self._wakers.discard(waker)
+
+
+def _log_send(request: HttpRequest) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("-> %s %s (%s)", request.method, request.url, ", ".join(request.param_names))
+
+
+def _log_event(event: FlowEvent) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("event %r", event)
+
+
+def _response(status: int, content_type: str, body: bytes, url: str) -> HttpResponse:
+    log.debug("<- %s %s (%d bytes)", status, url, len(body))
+    return HttpResponse(status=status, body=body, content_type=content_type)
+
+
+async def _send_async(client: httpx.AsyncClient, request: HttpRequest) -> HttpResponse:
+    form = request.revealed_form()
+    async with client.stream(
+        request.method, request.url, data=form or None, headers=dict(request.headers)
+    ) as response:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _MAX_BODY:
+                break
+        content_type = response.headers.get("content-type", "")
+        return _response(response.status_code, content_type, b"".join(chunks), request.url)
+
+
+def _send_sync(client: httpx.Client, request: HttpRequest) -> HttpResponse:
+    form = request.revealed_form()
+    with client.stream(
+        request.method, request.url, data=form or None, headers=dict(request.headers)
+    ) as response:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _MAX_BODY:
+                break
+        content_type = response.headers.get("content-type", "")
+        return _response(response.status_code, content_type, b"".join(chunks), request.url)
+
+
+def _send_cancellable(
+    client: httpx.Client, request: HttpRequest, cancel: CancelHandle
+) -> HttpResponse | BaseException | None:
+    """Send on a helper thread so ``cancel`` can abandon a slow answer. None means cancelled."""
+    done = threading.Event()
+    box: list[HttpResponse | BaseException] = []
+
+    def work() -> None:
+        try:
+            box.append(_send_sync(client, request))
+        except BaseException as exc:  # handed to the caller's thread
+            box.append(exc)
+        finally:
+            done.set()
+
+    cancel._add(done)
+    try:
+        if cancel.cancelled:
+            return None
+        threading.Thread(target=work, name="tvauth-request", daemon=True).start()
+        done.wait()
+    finally:
+        cancel._remove(done)
+    if cancel.cancelled or not box:
+        return None
+    return box[0]
+
+
+class DeviceFlow(FlowSettings):
+    """A device sign-in: settings (see :class:`tvauth.flow_machine.FlowSettings`) plus the drivers.
+
+    Example::
+
+        flow = DeviceFlow(client_id="1000.X", client_secret="...", scopes=["AaaServer.profile.Read"])
+        async with httpx.AsyncClient(timeout=15) as client:
+            approved = await flow.run(client, on_event=print)
+    """
+
+    # ------------------------------------------------------------------------------------- async
+
+    async def events(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: AsyncSleep = asyncio.sleep,
+    ) -> AsyncGenerator[FlowEvent, None]:
+        """Every event of one sign-in; the last is :class:`Approved` or :class:`Failed`."""
+        machine = FlowMachine(self, clock())
+        while True:
+            step = machine.next_step(clock())
+            if isinstance(step, Emit):
+                _log_event(step.event)
+                yield step.event
+            elif isinstance(step, Wait):
+                await sleep(max(0.0, step.until - clock()))
+            elif isinstance(step, Send):
+                _log_send(step.request)
+                try:
+                    response = await _send_async(client, step.request)
+                except httpx.HTTPError as exc:
+                    log.debug("request failed: %s", type(exc).__name__)
+                    machine.on_fault(transport_fault_reason(exc), clock())
+                else:
+                    machine.on_response(response, clock())
+            elif isinstance(step, Finish):
+                return
+
+    async def run(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        on_event: EventCallback | None = None,
+        clock: Clock = time.monotonic,
+        sleep: AsyncSleep = asyncio.sleep,
+    ) -> Approved:
+        """Sign in and return the result; terminal outcomes raise their :mod:`tvauth.errors` error."""
+        async with aclosing(self.events(client, clock=clock, sleep=sleep)) as stream:
+            async for event in stream:
+                if on_event is not None:
+                    on_event(event)
+                if isinstance(event, Approved):
+                    return event
+                if isinstance(event, Failed):
+                    raise event.error
+        raise AssertionError("the flow ended without a result")  # pragma: no cover
+
+    # ---------------------------------------------------------------------------------- blocking
+
+    def events_blocking(
+        self,
+        client: httpx.Client,
+        *,
+        cancel: CancelHandle | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep | None = None,
+    ) -> Generator[FlowEvent, None, None]:
+        """Like :meth:`events`, blocking. After ``cancel.cancel()`` it stops without another event."""
+        handle = cancel if cancel is not None else CancelHandle()
+        nap: Sleep = sleep if sleep is not None else handle.wait
+        machine = FlowMachine(self, clock())
+        while not handle.cancelled:
+            step = machine.next_step(clock())
+            if isinstance(step, Emit):
+                _log_event(step.event)
+                yield step.event
+            elif isinstance(step, Wait):
+                nap(max(0.0, step.until - clock()))
+            elif isinstance(step, Send):
+                _log_send(step.request)
+                outcome: HttpResponse | BaseException | None
+                if cancel is None:
+                    try:
+                        outcome = _send_sync(client, step.request)
+                    except httpx.HTTPError as exc:
+                        outcome = exc
+                else:
+                    outcome = _send_cancellable(client, step.request, handle)
+                if outcome is None:
+                    return
+                if isinstance(outcome, httpx.HTTPError):
+                    log.debug("request failed: %s", type(outcome).__name__)
+                    machine.on_fault(transport_fault_reason(outcome), clock())
+                elif isinstance(outcome, BaseException):
+                    raise outcome
+                else:
+                    machine.on_response(outcome, clock())
+            elif isinstance(step, Finish):
+                return
+
+    def run_blocking(
+        self,
+        client: httpx.Client,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelHandle | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep | None = None,
+    ) -> Approved:
+        """Sign in, blocking; raises the terminal error, or :class:`SignInCancelledError`."""
+        stream = self.events_blocking(client, cancel=cancel, clock=clock, sleep=sleep)
+        try:
+            for event in stream:
+                if on_event is not None:
+                    on_event(event)
+                if isinstance(event, Approved):
+                    return event
+                if isinstance(event, Failed):
+                    raise event.error
+        finally:
+            stream.close()
+        raise SignInCancelledError("The sign-in was cancelled before it finished.")
