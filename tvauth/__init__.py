@@ -1,11 +1,135 @@
 """tvauth: sign input-limited devices into Zoho with the device authorization flow.
 
 The public API is re-exported here. Importing ``tvauth`` loads neither Textual nor qrcode, and
-nothing heavy at all: the names below resolve lazily, so ``tvauth token`` stays fast.
+nothing heavy at all: the names below resolve lazily (module ``__getattr__``), so ``tvauth token``
+stays fast and ``import tvauth`` does not import httpx until a flow is actually used.
+
+Embedding a sign-in::
+
+    import httpx, tvauth
+
+    flow = tvauth.DeviceFlow(client_id="1000.X", client_secret="...", scopes=["ZohoCRM.users.READ"])
+    async with httpx.AsyncClient(timeout=15) as client:
+        approved = await flow.run(client, on_event=print)
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# Public name -> module that defines it. Keep each block sorted; ``__all__`` is derived from it.
+_EXPORTS: dict[str, str] = {
+    # The device flow (tvauth.flow and the pure layers under it).
+    "CancelHandle": "tvauth.flow",
+    "DeviceFlow": "tvauth.flow",
+    "Endpoints": "tvauth.protocol",
+    # What a flow reports.
+    "Approved": "tvauth.events",
+    "CodeIssued": "tvauth.events",
+    "DataCenterSwitched": "tvauth.events",
+    "DeviceAuthorization": "tvauth.events",
+    "Failed": "tvauth.events",
+    "FlowEvent": "tvauth.events",
+    "NetworkTrouble": "tvauth.events",
+    "Pending": "tvauth.events",
+    "Requesting": "tvauth.events",
+    "SlowedDown": "tvauth.events",
+    # Tokens, secrets and Zoho's data centers.
+    "DATA_CENTERS": "tvauth.zoho",
+    "DataCenter": "tvauth.zoho",
+    "Secret": "tvauth.redact",
+    "TokenSet": "tvauth.tokens",
+    # The one error tree.
+    "AccessDeniedError": "tvauth.errors",
+    "CodeExpiredError": "tvauth.errors",
+    "ConfigError": "tvauth.errors",
+    "FlowError": "tvauth.errors",
+    "InvalidClientError": "tvauth.errors",
+    "InvalidCodeError": "tvauth.errors",
+    "NetworkError": "tvauth.errors",
+    "ServerResponseError": "tvauth.errors",
+    "SignInCancelledError": "tvauth.errors",
+    "ThrottledError": "tvauth.errors",
+    "TvauthError": "tvauth.errors",
+    # Token store and renewal (tvauth.store): names added here on request of its owner.
+}
+
+__all__ = [  # noqa: RUF022 - plain sorted(), checked by tests/flow/test_public_api.py
+    "AccessDeniedError",
+    "Approved",
+    "CancelHandle",
+    "CodeExpiredError",
+    "CodeIssued",
+    "ConfigError",
+    "DATA_CENTERS",
+    "DataCenter",
+    "DataCenterSwitched",
+    "DeviceAuthorization",
+    "DeviceFlow",
+    "Endpoints",
+    "Failed",
+    "FlowError",
+    "FlowEvent",
+    "InvalidClientError",
+    "InvalidCodeError",
+    "NetworkError",
+    "NetworkTrouble",
+    "Pending",
+    "Requesting",
+    "Secret",
+    "ServerResponseError",
+    "SignInCancelledError",
+    "SlowedDown",
+    "ThrottledError",
+    "TokenSet",
+    "TvauthError",
+    "__version__",
+]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from tvauth.errors import (
+        AccessDeniedError,
+        CodeExpiredError,
+        ConfigError,
+        FlowError,
+        InvalidClientError,
+        InvalidCodeError,
+        NetworkError,
+        ServerResponseError,
+        SignInCancelledError,
+        ThrottledError,
+        TvauthError,
+    )
+    from tvauth.events import (
+        Approved,
+        CodeIssued,
+        DataCenterSwitched,
+        DeviceAuthorization,
+        Failed,
+        FlowEvent,
+        NetworkTrouble,
+        Pending,
+        Requesting,
+        SlowedDown,
+    )
+    from tvauth.flow import CancelHandle, DeviceFlow
+    from tvauth.protocol import Endpoints
+    from tvauth.redact import Secret
+    from tvauth.tokens import TokenSet
+    from tvauth.zoho import DATA_CENTERS, DataCenter
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tvauth' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # resolve once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
