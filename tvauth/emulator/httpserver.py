@@ -1,0 +1,157 @@
+"""Sockets: a threaded HTTP/1.1 keep-alive server that hands parsed requests to the App.
+
+Built on the standard library so the emulator adds no dependency. One thread per connection (daemon),
+Nagle off, whole replies written in one call. It must survive clients that send garbage, stop halfway
+or vanish: every such case ends in a closed connection, never a traceback on stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tvauth.emulator.app import App, Reply, Request
+
+__all__ = ["EmulatorServer"]
+
+_MAX_BODY = 1 << 20
+_IDLE_TIMEOUT = 120.0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    timeout = _IDLE_TIMEOUT
+    server_version = "ZohoAccountsEmulator"
+    sys_version = ""
+    server: EmulatorServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence: the App keeps a structured log, and stderr stays clean."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_HEAD(self) -> None:
+        self.close_connection = True
+        self._write(Reply(405, b""), head_only=True)
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering/closing a request the server cannot read."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._write(Reply(411, b'{"error":"invalid_request"}'))
+            return None
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return b""
+        try:
+            length = int(raw)
+        except ValueError:
+            length = -1
+        if length < 0 or length > _MAX_BODY:
+            self.close_connection = True
+            status = 413 if length > _MAX_BODY else 400
+            self._write(Reply(status, b'{"error":"invalid_request"}'))
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client went away mid-body
+            self.close_connection = True
+            return None
+        return body
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        if body is None:
+            return
+        try:
+            reply = self.server.app.handle(Request(self.command, self.path, self.headers, body))
+        except Exception:  # a bug must cost one answer, not the connection thread's traceback
+            self.server.errors += 1
+            reply = Reply(500, b'{"error":"server_error"}')
+        if reply.delay > 0 and self.server.stopping.wait(reply.delay):
+            self.close_connection = True
+            return
+        if reply.action == "send":
+            self._write(reply)
+            return
+        self.close_connection = True
+        if reply.action == "reset":
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+        elif reply.action == "hang":
+            self.server.stopping.wait()
+
+    def _write(self, reply: Reply, head_only: bool = False) -> None:
+        try:
+            reason = HTTPStatus(reply.status).phrase
+        except ValueError:
+            reason = "Status"
+        lines = [
+            f"HTTP/1.1 {reply.status} {reason}",
+            f"Server: {self.server_version}",
+            f"Content-Type: {reply.content_type}",
+            f"Content-Length: {len(reply.body)}",
+            *(f"{name}: {value}" for name, value in reply.headers),
+        ]
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head if head_only else head + reply.body)
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """The listening socket and its connection threads; :meth:`stop` closes every connection."""
+
+    daemon_threads = True
+    request_queue_size = 2048
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int, app: App) -> None:
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        self.app = app
+        self.stopping = threading.Event()
+        self.errors = 0
+        self._connections: set[socket.socket] = set()
+        self._conn_lock = threading.Lock()
+        super().__init__((host, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._conn_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._conn_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection died (reset, broken pipe, timeout): count it, print nothing."""
+        self.errors += 1
+
+    def close_connections(self) -> None:
+        """Wake every connection thread (idle keep-alive, hanging faults) so it ends now."""
+        self.stopping.set()
+        with self._conn_lock:
+            conns = list(self._connections)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
