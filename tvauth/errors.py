@@ -18,10 +18,12 @@ __all__ = [
     "InvalidCodeError",
     "NetworkError",
     "NotSignedInError",
+    "ProxyRefusedError",
     "ServerResponseError",
     "SignInCancelledError",
     "SignInRequiredError",
     "StoreError",
+    "TLSVerificationError",
     "ThrottledError",
     "TokenFileCorruptError",
     "TvauthError",
@@ -59,6 +61,17 @@ class NetworkError(TvauthError):
 
 class ServerResponseError(NetworkError):
     """The server answered, but not with the JSON its API promises (HTML page, 5xx, garbage)."""
+
+
+class TLSVerificationError(NetworkError):
+    """The server's certificate could not be verified; retrying the same way will not help.
+
+    Usual causes: an HTTPS-inspecting proxy (set SSL_CERT_FILE) or a clock that is far off.
+    """
+
+
+class ProxyRefusedError(NetworkError):
+    """The configured proxy (HTTPS_PROXY) refused to connect tvauth to the server."""
 
 
 class FlowError(TvauthError):
