@@ -1,0 +1,403 @@
+"""Access tokens that are always valid, renewed by exactly one process at a time.
+
+The fast path reads the token file without a lock and returns the cached token when it is good
+for more than ``margin`` seconds: no lock, no network, no httpx import. Otherwise the caller takes
+the profile's cross-process lock, re-reads (another process may have renewed while we waited; then
+we use its token and Zoho sees nothing), and only then asks Zoho. Twenty processes asking at once
+for an expired token therefore cause one refresh, and all twenty get its result.
+
+Zoho allows ten refreshes per refresh token per ten minutes and answers ``Access Denied`` beyond.
+A throttle is remembered in the profile (``throttled_until``, growing backoff) so no process asks
+again before then, and the current token is served while it is still valid at all. A revoked
+refresh token (``invalid_code``) marks the profile ``needs_sign_in`` and keeps everything else.
+A transient network fault leaves the file untouched.
+
+httpx is imported only when a refresh is actually attempted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from tvauth.errors import (
+    NetworkError,
+    NotSignedInError,
+    SignInRequiredError,
+    ThrottledError,
+)
+from tvauth.profile import DEFAULT_PROFILE, Profile
+from tvauth.redact import Secret
+from tvauth.store import TokenStore
+from tvauth.token_api import (
+    ApiRequest,
+    describe_accounts,
+    parse_refresh_response,
+    refresh_request,
+)
+from tvauth.tokens import TokenSet
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "CLIENT_SECRET_ENV",
+    "DEFAULT_MARGIN",
+    "aget_access_token",
+    "arenew",
+    "get_access_token",
+    "renew",
+]
+
+DEFAULT_MARGIN = 300.0
+CLIENT_SECRET_ENV = "TVAUTH_CLIENT_SECRET"
+THROTTLE_BACKOFF_FIRST = 60.0
+THROTTLE_BACKOFF_MAX = 600.0  # Zoho's window is ten minutes: never wait longer than that
+HTTP_TIMEOUT = 15.0
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- decisions (pure) --------------------------------------------------------------------------
+
+
+def _not_signed_in(name: str) -> NotSignedInError:
+    return NotSignedInError(f"Profile '{name}' is not signed in.")
+
+
+def _sign_in_required(profile: Profile) -> SignInRequiredError:
+    who = f" ({profile.who})" if profile.who else ""
+    return SignInRequiredError(
+        f"The sign-in of profile '{profile.name}'{who} is no longer accepted by "
+        f"{describe_accounts(profile.accounts_url)}: it was revoked or replaced."
+    )
+
+
+def _throttled(profile: Profile, until: datetime) -> ThrottledError:
+    return ThrottledError(
+        f"{describe_accounts(profile.accounts_url)} is refusing to renew the access token for "
+        f"profile '{profile.name}' (too many renewals) and the current one has run out.",
+        f"tvauth will not ask again before {until:%H:%M:%S} UTC; wait until then.",
+    )
+
+
+def _decide(
+    current: Profile | None,
+    name: str,
+    now: datetime,
+    margin: float,
+    force: bool,
+    seen_token: str | None,
+) -> Profile | None:
+    """The profile to serve as it is, None to refresh now, or raise why neither is possible."""
+    if current is None:
+        raise _not_signed_in(name)
+    if not force and current.has_access_for(now, margin):
+        return current
+    if (
+        force
+        and seen_token is not None
+        and current.access_token is not None
+        and current.access_token.reveal() != seen_token
+        and current.access_valid_for(now) > 0
+    ):
+        return current  # someone renewed since the token we saw was rejected
+    if current.needs_sign_in:
+        raise _sign_in_required(current)
+    if current.refresh_token is None:
+        if not force and current.access_valid_for(now) > 0:
+            return current
+        raise SignInRequiredError(
+            f"Profile '{current.name}' has no refresh token, so its access token cannot be renewed."
+        )
+    until = current.throttled_until
+    if until is not None and now < until:
+        if not force and current.access_valid_for(now) > 0:
+            return current
+        raise _throttled(current, until)
+    return None
+
+
+def _after_success(current: Profile, tokens: TokenSet, now: datetime) -> Profile:
+    return dataclasses.replace(
+        current,
+        access_token=tokens.access_token,
+        access_expires_at=now + timedelta(seconds=tokens.expires_in),
+        # Zoho does not rotate refresh tokens; adopt one only if a server ever sends it.
+        refresh_token=tokens.refresh_token or current.refresh_token,
+        api_domain=tokens.api_domain or current.api_domain,
+        scopes=tokens.scope or current.scopes,
+        needs_sign_in=False,
+        refreshed_at=now,
+        throttled_until=None,
+        throttle_strikes=0,
+    )
+
+
+def _after_throttle(current: Profile, now: datetime) -> Profile:
+    strikes = current.throttle_strikes + 1
+    wait = min(THROTTLE_BACKOFF_FIRST * 2 ** (strikes - 1), THROTTLE_BACKOFF_MAX)
+    return dataclasses.replace(
+        current, throttled_until=now + timedelta(seconds=wait), throttle_strikes=strikes
+    )
+
+
+def _after_revoked(current: Profile) -> Profile:
+    return dataclasses.replace(current, needs_sign_in=True)
+
+
+def _client_secret(profile: Profile) -> str | None:
+    override = os.environ.get(CLIENT_SECRET_ENV, "").strip()
+    if override:
+        return override
+    return None if profile.client_secret is None else profile.client_secret.reveal()
+
+
+def _request_for(profile: Profile) -> ApiRequest:
+    assert profile.refresh_token is not None
+    return refresh_request(
+        profile.accounts_url,
+        client_id=profile.client_id,
+        client_secret=_client_secret(profile),
+        refresh_token=profile.refresh_token.reveal(),
+    )
+
+
+def _unreachable(profile: Profile, exc: Exception) -> NetworkError:
+    reason = type(exc).__name__
+    detail = str(exc).strip()
+    if detail and len(detail) < 120:
+        reason = f"{reason}: {detail}"
+    return NetworkError(
+        f"Could not reach {describe_accounts(profile.accounts_url)} to renew the access token "
+        f"({reason}); the stored sign-in is unchanged."
+    )
+
+
+def _seen(profile: Profile | None, rejected_token: str | None) -> str | None:
+    if rejected_token is not None:
+        return rejected_token
+    if profile is None or profile.access_token is None:
+        return None
+    return profile.access_token.reveal()
+
+
+def _settle(
+    store: TokenStore,
+    name: str,
+    current: Profile,
+    outcome: tuple[int, str, bytes] | NetworkError,
+    now: Clock,
+    force: bool,
+) -> Profile:
+    """Apply Zoho's answer (lock held): write what changed, return what to serve or raise."""
+    if isinstance(outcome, NetworkError):
+        if not force and current.access_valid_for(now()) > 0:
+            return current
+        raise outcome
+    status, content_type, body = outcome
+    try:
+        tokens = parse_refresh_response(
+            status, content_type, body, accounts_url=current.accounts_url
+        )
+    except SignInRequiredError:
+        store.update_locked(name, lambda p: None if p is None else _after_revoked(p))
+        raise _sign_in_required(current) from None
+    except ThrottledError:
+        updated = store.update_locked(
+            name, lambda p: None if p is None else _after_throttle(p, now())
+        )
+        served = updated or current
+        if not force and served.access_valid_for(now()) > 0:
+            return served
+        assert served.throttled_until is not None
+        raise _throttled(served, served.throttled_until) from None
+    except NetworkError:
+        if not force and current.access_valid_for(now()) > 0:
+            return current
+        raise
+    fresh = store.update_locked(
+        name, lambda p: None if p is None else _after_success(p, tokens, now())
+    )
+    if fresh is None:  # deleted (logout) while we were renewing
+        raise _not_signed_in(name)
+    return fresh
+
+
+# -- blocking ----------------------------------------------------------------------------------
+
+
+def _send(http: httpx.Client | None, request: ApiRequest) -> tuple[int, str, bytes]:
+    import httpx
+
+    def go(client: httpx.Client) -> tuple[int, str, bytes]:
+        response = client.request(
+            request.method,
+            request.url,
+            data=dict(request.form or {}),
+            headers=dict(request.headers),
+        )
+        return response.status_code, response.headers.get("content-type", ""), response.content
+
+    if http is not None:
+        return go(http)
+    with httpx.Client(timeout=HTTP_TIMEOUT) as client:
+        return go(client)
+
+
+def renew(
+    profile: str = DEFAULT_PROFILE,
+    *,
+    margin: float = DEFAULT_MARGIN,
+    force: bool = False,
+    rejected_token: str | None = None,
+    store: TokenStore | None = None,
+    http: httpx.Client | None = None,
+    now: Clock = _utcnow,
+) -> Profile:
+    """The profile with an access token valid for more than ``margin`` seconds (see module doc).
+
+    ``force`` renews even if the clock says the token is fresh (an API said it is dead), unless
+    another process already replaced ``rejected_token`` (default: the token read on entry).
+    """
+    store = store or TokenStore()
+    current = store.load(profile)
+    if current is None:
+        raise _not_signed_in(profile)
+    if not force and current.has_access_for(now(), margin):
+        return current
+    seen = _seen(current, rejected_token)
+    with store.lock(profile):
+        current = store.load_locked(profile)
+        served = _decide(current, profile, now(), margin, force, seen)
+        if served is not None:
+            return served
+        assert current is not None
+        import httpx
+
+        try:
+            outcome: tuple[int, str, bytes] | NetworkError = _send(http, _request_for(current))
+        except httpx.HTTPError as exc:
+            outcome = _unreachable(current, exc)
+        return _settle(store, profile, current, outcome, now, force)
+
+
+def get_access_token(
+    profile: str = DEFAULT_PROFILE,
+    *,
+    margin: float = DEFAULT_MARGIN,
+    force: bool = False,
+    rejected_token: str | None = None,
+    store: TokenStore | None = None,
+    http: httpx.Client | None = None,
+    now: Clock = _utcnow,
+) -> str:
+    """An access token valid for at least ``margin`` seconds, renewing it if needed (blocking).
+
+    Raises NotSignedInError, SignInRequiredError (revoked: run ``tvauth login --force``),
+    ThrottledError (Zoho's limit and no valid token left), NetworkError (Zoho unreachable and no
+    valid token left), InvalidClientError, StoreError.
+    """
+    fresh = renew(
+        profile,
+        margin=margin,
+        force=force,
+        rejected_token=rejected_token,
+        store=store,
+        http=http,
+        now=now,
+    )
+    return _token_of(fresh)
+
+
+def _token_of(profile: Profile) -> str:
+    token: Secret | None = profile.access_token
+    if token is None:  # pragma: no cover - _decide never serves a profile without one
+        raise _not_signed_in(profile.name)
+    return token.reveal()
+
+
+# -- async -------------------------------------------------------------------------------------
+
+
+async def _asend(http: httpx.AsyncClient | None, request: ApiRequest) -> tuple[int, str, bytes]:
+    import httpx
+
+    async def go(client: httpx.AsyncClient) -> tuple[int, str, bytes]:
+        response = await client.request(
+            request.method,
+            request.url,
+            data=dict(request.form or {}),
+            headers=dict(request.headers),
+        )
+        return response.status_code, response.headers.get("content-type", ""), response.content
+
+    if http is not None:
+        return await go(http)
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
+        return await go(client)
+
+
+async def arenew(
+    profile: str = DEFAULT_PROFILE,
+    *,
+    margin: float = DEFAULT_MARGIN,
+    force: bool = False,
+    rejected_token: str | None = None,
+    store: TokenStore | None = None,
+    http: httpx.AsyncClient | None = None,
+    now: Clock = _utcnow,
+) -> Profile:
+    """Async twin of :func:`renew` (same lock, so tasks, threads and processes share one refresh)."""
+    store = store or TokenStore()
+    current = store.load(profile)
+    if current is None:
+        raise _not_signed_in(profile)
+    if not force and current.has_access_for(now(), margin):
+        return current
+    seen = _seen(current, rejected_token)
+    async with store.alock(profile):
+        current = store.load_locked(profile)
+        served = _decide(current, profile, now(), margin, force, seen)
+        if served is not None:
+            return served
+        assert current is not None
+        import httpx
+
+        try:
+            outcome: tuple[int, str, bytes] | NetworkError = await _asend(
+                http, _request_for(current)
+            )
+        except httpx.HTTPError as exc:
+            outcome = _unreachable(current, exc)
+        return _settle(store, profile, current, outcome, now, force)
+
+
+async def aget_access_token(
+    profile: str = DEFAULT_PROFILE,
+    *,
+    margin: float = DEFAULT_MARGIN,
+    force: bool = False,
+    rejected_token: str | None = None,
+    store: TokenStore | None = None,
+    http: httpx.AsyncClient | None = None,
+    now: Clock = _utcnow,
+) -> str:
+    """Async twin of :func:`get_access_token`."""
+    fresh = await arenew(
+        profile,
+        margin=margin,
+        force=force,
+        rejected_token=rejected_token,
+        store=store,
+        http=http,
+        now=now,
+    )
+    return _token_of(fresh)
