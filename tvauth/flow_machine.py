@@ -57,6 +57,7 @@ from tvauth.protocol import (
     OtherDataCenter,
     SlowDown,
     Terminal,
+    TimingUnits,
     TokensGranted,
     Transient,
     describe_server,
@@ -100,7 +101,8 @@ class FlowSettings:
     unless ``endpoints`` is given). ``location`` names the registration data center when the
     accounts server is not one of Zoho's hosts (the emulator). ``renewals`` is how many times an
     expired code is replaced by a fresh one before the flow gives up. ``poll_floor`` overrides the
-    minimum seconds between polls (default: 30 on Zoho's hosts, none elsewhere).
+    minimum seconds between polls (default: 30 on Zoho's hosts, none elsewhere). ``timing_units``
+    forces how Zoho's ``interval``/``expires_in`` are read ("ms" or "s") instead of guessing ("auto").
     """
 
     client_id: str
@@ -117,6 +119,7 @@ class FlowSettings:
     max_backoff: float = 60.0
     give_up_after: float = 300.0
     max_dc_switches: int = 3
+    timing_units: TimingUnits = "auto"
 
     def __post_init__(self) -> None:
         scopes = self.scopes
@@ -127,6 +130,10 @@ class FlowSettings:
             raise ConfigError(f"Unknown dialect {self.dialect!r}.", "Use 'zoho' or 'rfc8628'.")
         if not self.client_id:
             raise ConfigError("No client id was given.", "Pass the client id of your app.")
+        if self.timing_units not in ("auto", "ms", "s"):
+            raise ConfigError(
+                f"Unknown timing units {self.timing_units!r}.", "Use 'auto', 'ms' or 's'."
+            )
         if self.renewals < 0:
             raise ConfigError("renewals cannot be negative.", "Use 0 or more.")
         urls = [self.accounts_url]
@@ -313,6 +320,7 @@ class FlowMachine:
                 where=where,
                 client_id=self._s.client_id,
                 scopes=tuple(self._s.scopes),
+                units=self._s.timing_units,
             )
             if isinstance(granted, CodeGranted):
                 self._code_granted(granted.authorization, now)

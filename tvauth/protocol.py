@@ -48,6 +48,7 @@ __all__ = [
     "Outcome",
     "SlowDown",
     "Terminal",
+    "TimingUnits",
     "TokensGranted",
     "Transient",
     "decode_json",
@@ -63,6 +64,7 @@ __all__ = [
 ]
 
 Dialect = Literal["zoho", "rfc8628"]
+TimingUnits = Literal["auto", "ms", "s"]
 ZOHO: Final = "zoho"
 RFC8628: Final = "rfc8628"
 RFC8628_GRANT_TYPE: Final = "urn:ietf:params:oauth:grant-type:device_code"
@@ -337,16 +339,29 @@ def _is_zoho_throttle(error: str) -> bool:
 # ----------------------------------------------------------------------------------- device codes
 
 
-def normalise_zoho_timing(interval: Any, expires_in: Any) -> tuple[float, float]:
-    """Zoho's ``interval``/``expires_in`` in seconds, whichever unit the server used."""
+def normalise_zoho_timing(
+    interval: Any, expires_in: Any, units: TimingUnits = "auto"
+) -> tuple[float, float]:
+    """Zoho's ``interval``/``expires_in`` in seconds, whichever unit the server used.
+
+    ``units="auto"`` applies the defensive rule (interval above 1000 or expires_in above 10000 is
+    milliseconds, and so is an interval no shorter than the code's life); ``"ms"`` or ``"s"`` is for
+    callers who know their server (an emulator with sub-second timings is ambiguous otherwise).
+    """
     raw_interval = _number(interval)
     raw_expires = _number(expires_in)
-    exp = ZOHO_DEFAULT_EXPIRES_IN if raw_expires is None or raw_expires <= 0 else raw_expires
+    scale = 1000.0 if units == "ms" else 1.0
+    exp = (
+        ZOHO_DEFAULT_EXPIRES_IN if raw_expires is None or raw_expires <= 0 else raw_expires / scale
+    )
+    ivl = (
+        ZOHO_DEFAULT_INTERVAL if raw_interval is None or raw_interval <= 0 else raw_interval / scale
+    )
+    if units != "auto":
+        return ivl, exp
     if exp > _ZOHO_MS_EXPIRES_ABOVE:
         exp /= 1000.0
-    ivl = ZOHO_DEFAULT_INTERVAL if raw_interval is None or raw_interval <= 0 else raw_interval
     if ivl > _ZOHO_MS_INTERVAL_ABOVE or (ivl >= exp and ivl / 1000.0 < exp):
-        # An interval no shorter than the code's life is milliseconds too.
         ivl /= 1000.0
     return ivl, exp
 
@@ -395,6 +410,7 @@ def parse_device_code_response(
     where: str,
     client_id: str = "",
     scopes: Sequence[str] = (),
+    units: TimingUnits = "auto",
 ) -> CodeGranted | Transient | Terminal:
     """Classify the answer to a device-code request."""
     body = decode_json(response, where)
@@ -411,7 +427,9 @@ def parse_device_code_response(
     user_code = _text(body.get("user_code"))
     if dialect == ZOHO:
         url = _text(body.get("verification_url")) or _text(body.get("verification_uri"))
-        interval, expires_in = normalise_zoho_timing(body.get("interval"), body.get("expires_in"))
+        interval, expires_in = normalise_zoho_timing(
+            body.get("interval"), body.get("expires_in"), units
+        )
     else:
         url = _text(body.get("verification_uri")) or _text(body.get("verification_url"))
         interval, expires_in = _rfc_timing(body.get("interval"), body.get("expires_in"))
