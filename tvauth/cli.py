@@ -179,6 +179,93 @@ def _emulator_arguments(p: argparse.ArgumentParser) -> None:
         default=200,
         help="HTTP status of error answers (Zoho uses both; default 200)",
     )
+    p.add_argument(
+        "--refresh-limit",
+        type=int,
+        default=None,
+        help="refreshes allowed per refresh token per window (default 10)",
+    )
+    p.add_argument(
+        "--location",
+        action="append",
+        default=None,
+        metavar="LOC[,LOC...]",
+        help="data centers to emulate (default: every one in Zoho's table)",
+    )
+    p.add_argument(
+        "--client-location",
+        default=None,
+        metavar="LOC",
+        help="data center where the clients are registered (default us)",
+    )
+    p.add_argument(
+        "--url-host",
+        default=None,
+        help="host name put in URLs handed out (e.g. this machine's LAN address)",
+    )
+    p.add_argument(
+        "--auto-approve",
+        default=None,
+        metavar="EMAIL",
+        help="approve every code as this account (no phone needed)",
+    )
+    p.add_argument(
+        "--auto-approve-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="wait this long after a code is issued before --auto-approve (default 0)",
+    )
+    variants = p.add_argument_group("wire variants (Zoho's undocumented details)")
+    variants.add_argument(
+        "--units",
+        choices=("ms", "s"),
+        default=None,
+        help="unit of interval and expires_in in device code answers (default ms, as Zoho)",
+    )
+    variants.add_argument(
+        "--user-location-key",
+        choices=("user_location", "dc", "location"),
+        default=None,
+        help="key naming the user's data center in other_dc answers (default user_location)",
+    )
+    variants.add_argument(
+        "--legacy-expires",
+        action="store_const",
+        const=True,
+        default=None,
+        help="token answers give expires_in in ms plus expires_in_sec",
+    )
+    variants.add_argument(
+        "--no-token-scope",
+        dest="token_scope",
+        action="store_const",
+        const=False,
+        default=None,
+        help="token answers omit scope",
+    )
+    variants.add_argument(
+        "--no-verification-uri-complete",
+        dest="send_verification_uri_complete",
+        action="store_const",
+        const=False,
+        default=None,
+        help="device code answers omit verification_uri_complete",
+    )
+    variants.add_argument(
+        "--id-token",
+        dest="send_id_token",
+        action="store_const",
+        const=True,
+        default=None,
+        help="token answers include an id_token",
+    )
+    variants.add_argument(
+        "--user-code-format",
+        default=None,
+        metavar="PATTERN",
+        help="user code pattern, X = random character (default XXXXXXXX; e.g. XXXX-XXXX)",
+    )
 
 
 def _normalise_argv(argv: list[str]) -> list[str]:

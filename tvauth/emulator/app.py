@@ -7,6 +7,7 @@ Knows nothing about sockets. Paths under ``/<location>`` are one data center's a
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -126,7 +127,7 @@ class App:
 
     def advance(self, seconds: float) -> None:
         """Move emulated time forward (expiry, slow_down, throttle) without sleeping."""
-        if seconds < 0:
+        if not math.isfinite(seconds) or seconds < 0:
             raise ValueError("time only moves forward")
         with self.state.lock:
             self._offset += seconds

@@ -64,6 +64,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         "user_code_format": "user_code_format",
         "url_host": "url_host",
         "client_location": "client_location",
+        "auto_approve": "auto_approve",
+        "auto_approve_after": "auto_approve_after",
     }
     for attr, name in optional.items():
         value = getattr(args, attr, None)
@@ -107,7 +109,10 @@ def run(args: argparse.Namespace) -> int:
         for location, url in emulator.urls.items():
             print(f"{location} {url}", file=out)
         print(f"demo-client-id {DEMO_CLIENT_ID}", file=out)
-        print(f"demo-client-secret {DEMO_CLIENT_SECRET}  (demo client of this local emulator)")
+        print(
+            f"demo-client-secret {DEMO_CLIENT_SECRET}  (demo client of this local emulator)",
+            file=out,
+        )
         print(f"client-location {config.client_location}", file=out)
         for email, location in config.accounts.items():
             print(f"account {email} {location}", file=out)

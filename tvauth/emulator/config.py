@@ -81,6 +81,9 @@ class EmulatorConfig:
     send_id_token: bool = False
     user_code_format: str = "XXXXXXXX"
     require_profile_scope: bool = True
+    # The person on the phone, automated: approve every code as this account after a delay.
+    auto_approve: str | None = None
+    auto_approve_after: float = 0.0
     # Network.
     host: str = "127.0.0.1"
     port: int = 0
@@ -120,8 +123,13 @@ class EmulatorConfig:
         for email, loc in self.accounts.items():
             if loc not in self.locations:
                 out.append(f"account {email} lives in {loc!r}, which is not emulated")
-        if "X" not in self.user_code_format:
+        if not isinstance(self.user_code_format, str) or "X" not in self.user_code_format:
             out.append("user_code_format needs at least one X")
+        if self.auto_approve is not None and self.auto_approve not in self.accounts:
+            out.append(f"auto_approve account {self.auto_approve!r} is not an account here")
+        if not isinstance(self.auto_approve_after, int | float) or self.auto_approve_after < 0:
+            out.append("auto_approve_after must be zero or more seconds")
+
         return out
 
     def secret_for(self, client_id: str, location: str) -> str | None:
@@ -147,11 +155,14 @@ class EmulatorConfig:
         if unknown:
             raise ValueError(f"unknown or fixed setting(s): {', '.join(unknown)}")
         values = dict(changes)
-        if "locations" in values:
-            values["locations"] = tuple(values["locations"])
-        if "self_clients" in values:
-            values["self_clients"] = frozenset(values["self_clients"])
-        return replace(self, **values)
+        try:
+            if "self_clients" in values:
+                values["self_clients"] = frozenset(values["self_clients"])
+            return replace(self, **values)
+        except ValueError:
+            raise
+        except Exception as err:  # wrong JSON types (a list for accounts...) are bad input too
+            raise ValueError(f"bad setting value: {err}") from None
 
     def public_view(self) -> dict[str, Any]:
         """The settings as JSON-friendly data (clients by id only)."""

@@ -8,6 +8,7 @@ or vanish: every such case ends in a closed connection, never a traceback on std
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import struct
 import threading
@@ -81,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             reply = self.server.app.handle(Request(self.command, self.path, self.headers, body))
         except Exception:  # a bug must cost one answer, not the connection thread's traceback
-            self.server.errors += 1
+            self.server.bugs += 1
             reply = Reply(500, b'{"error":"server_error"}')
         if reply.delay > 0 and self.server.stopping.wait(reply.delay):
             self.close_connection = True
@@ -91,12 +92,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.close_connection = True
         if reply.action == "reset":
-            with contextlib.suppress(OSError):
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                )
+            self.server.reset_on_close(self.connection)
         elif reply.action == "hang":
-            self.server.stopping.wait()
+            self._hang()
+
+    def _hang(self) -> None:
+        """Answer nothing until the client gives up (closes) or the server stops."""
+        conn = self.connection
+        while not self.server.stopping.is_set():
+            readable, _, _ = select.select([conn], [], [], 0.2)
+            if readable:
+                try:
+                    if not conn.recv(1, socket.MSG_PEEK):
+                        return
+                except OSError:
+                    return
+                self.server.stopping.wait(0.2)
 
     def _write(self, reply: Reply, head_only: bool = False) -> None:
         try:
@@ -128,8 +139,10 @@ class EmulatorServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         self.app = app
         self.stopping = threading.Event()
-        self.errors = 0
+        self.errors = 0  # connections that died (reset, broken pipe, timeout)
+        self.bugs = 0  # exceptions inside the App: always a bug to fix
         self._connections: set[socket.socket] = set()
+        self._reset: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         super().__init__((host, port), _Handler)
 
@@ -141,7 +154,19 @@ class EmulatorServer(ThreadingHTTPServer):
     def shutdown_request(self, request: Any) -> None:
         with self._conn_lock:
             self._connections.discard(request)
+            reset = request in self._reset
+            self._reset.discard(request)
+        if reset:  # close at once with linger 0: the peer gets RST, not FIN
+            with contextlib.suppress(OSError):
+                request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            request.close()
+            return
         super().shutdown_request(request)
+
+    def reset_on_close(self, request: socket.socket) -> None:
+        """Make this connection end with a TCP reset (the ``reset`` fault)."""
+        with self._conn_lock:
+            self._reset.add(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A connection died (reset, broken pipe, timeout): count it, print nothing."""

@@ -322,6 +322,13 @@ class State:
             grant.last_poll[location] = now
             if last is not None and now - last < cfg.interval:
                 return self._error("slow_down")
+            if (
+                grant.status == "pending"
+                and cfg.auto_approve is not None
+                and now - grant.issued_at >= cfg.auto_approve_after
+            ):
+                grant.status, grant.account = "allowed", cfg.auto_approve
+                user_location = cfg.accounts[cfg.auto_approve]
             if grant.status == "pending":
                 return self._error("authorization_pending")
             if grant.status == "denied":
