@@ -76,7 +76,8 @@ def test_parameters_in_the_query_string(wire: Wire, http: httpx.Client) -> None:
     assert answer.status_code == 200
     assert "device_code" in answer.json()
     entry = wire.emu.requests_to("/oauth/v3/device/code")[-1]
-    assert entry["query"] and not entry["form"]
+    assert entry["query"]
+    assert not entry["form"]
 
 
 def test_parameters_split_between_query_and_form_are_merged(wire: Wire, http: httpx.Client) -> None:
