@@ -56,7 +56,8 @@ def _build(data: str, border: int) -> tuple[tuple[bool, ...], ...]:
     qr.add_data(data)
     try:
         qr.make(fit=True)
-    except qrcode.exceptions.DataOverflowError as err:
+    except (qrcode.exceptions.DataOverflowError, ValueError) as err:
+        # qrcode 8 reports "does not fit" as DataOverflowError or as "Invalid version (41)".
         raise QrTooLongError(f"{len(data)} characters do not fit in a QR code") from err
     return tuple(tuple(bool(cell) for cell in row) for row in qr.get_matrix())
 
