@@ -134,6 +134,12 @@ def write_config(path: Path, text: str, *, force: bool) -> None:
             f"{path} already exists; it was left as it is.",
             "Edit it, or run 'tvauth config init --force' to replace it with a fresh template.",
         )
+    for parent in (path.parent, *path.parent.parents):
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(
+                f"Could not write {path}: {parent} is a file, but it should be a directory.",
+                "Move that file aside (or set TVAUTH_HOME to another place) and try again.",
+            )
     try:
         ensure_private_dir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -147,14 +153,15 @@ def write_config(path: Path, text: str, *, force: bool) -> None:
             if force:
                 os.replace(tmp, path)
             else:
-                os.link(tmp, path)  # fails if someone created the file meanwhile
+                try:
+                    os.link(tmp, path)  # fails if someone created the file meanwhile
+                except FileExistsError:
+                    raise ConfigError(
+                        f"{path} appeared while it was being written; it was left as it is.",
+                        "Run 'tvauth config init --force' to replace it.",
+                    ) from None
         finally:
             tmp.unlink(missing_ok=True)
-    except FileExistsError:
-        raise ConfigError(
-            f"{path} appeared while it was being written; it was left as it is.",
-            "Run 'tvauth config init --force' to replace it.",
-        ) from None
     except OSError as exc:
         raise ConfigError(
             f"Could not write {path} ({exc.strerror or exc}).",
