@@ -25,9 +25,10 @@ from typing import Final
 
 import httpx
 
-from tvauth.errors import SignInCancelledError
+from tvauth.errors import NetworkError, SignInCancelledError
 from tvauth.events import Approved, Failed, FlowEvent
 from tvauth.flow_machine import Emit, Finish, FlowMachine, FlowSettings, Send, Wait
+from tvauth.http import describe_transport_error
 from tvauth.protocol import HttpRequest, HttpResponse
 
 __all__ = ["CancelHandle", "DeviceFlow", "transport_fault_reason"]
@@ -107,6 +108,17 @@ def _log_send(request: HttpRequest) -> None:
 def _log_event(event: FlowEvent) -> None:
     if log.isEnabledFor(logging.DEBUG):
         log.debug("event %r", event)
+
+
+def _fault(machine: FlowMachine, exc: httpx.HTTPError, request: HttpRequest, now: float) -> None:
+    error: NetworkError | None
+    try:
+        error = describe_transport_error(exc, url=request.url)
+    except Exception:  # describing a failure must never end a sign-in
+        log.debug("could not describe %s", type(exc).__name__, exc_info=True)
+        error = None
+    log.debug("request failed: %s (%s)", type(exc).__name__, error.problem if error else "")
+    machine.on_fault(transport_fault_reason(exc), now, error)
 
 
 def _response(status: int, content_type: str, body: bytes, url: str) -> HttpResponse:
@@ -207,8 +219,7 @@ class DeviceFlow(FlowSettings):
                 try:
                     response = await _send_async(client, step.request)
                 except httpx.HTTPError as exc:
-                    log.debug("request failed: %s", type(exc).__name__)
-                    machine.on_fault(transport_fault_reason(exc), clock())
+                    _fault(machine, exc, step.request, clock())
                 else:
                     machine.on_response(response, clock())
             elif isinstance(step, Finish):
@@ -267,8 +278,7 @@ class DeviceFlow(FlowSettings):
                 if outcome is None:
                     return
                 if isinstance(outcome, httpx.HTTPError):
-                    log.debug("request failed: %s", type(outcome).__name__)
-                    machine.on_fault(transport_fault_reason(outcome), clock())
+                    _fault(machine, outcome, step.request, clock())
                 elif isinstance(outcome, BaseException):
                     raise outcome
                 else:

@@ -29,8 +29,10 @@ from tvauth.errors import (
     ConfigError,
     FlowError,
     NetworkError,
+    ProxyRefusedError,
     ServerResponseError,
     ThrottledError,
+    TLSVerificationError,
     TvauthError,
 )
 from tvauth.events import (
@@ -339,11 +341,20 @@ class FlowMachine:
         elif self._phase is _Phase.POLL:
             self._poll_answer(response, now)
 
-    def on_fault(self, reason: str, now: float) -> None:
-        """The request from the last :class:`Send` failed in transit (timeout, refused, dropped)."""
+    def on_fault(self, reason: str, now: float, error: NetworkError | None = None) -> None:
+        """The request from the last :class:`Send` failed in transit (timeout, refused, dropped).
+
+        ``error`` is the driver's description of the failure, if it has one. Certificate failures
+        and proxy refusals end the flow at once: retrying unchanged cannot fix them, and the person
+        should read why now rather than watch retries.
+        """
         self._take_request()
-        where = self._where()
-        self._fault(reason, NetworkError(f"{where} could not be reached ({reason}).", None), now)
+        if isinstance(error, TLSVerificationError | ProxyRefusedError):
+            self._fail(error, now)
+            return
+        if error is None:
+            error = NetworkError(f"{self._where()} could not be reached ({reason}).", None)
+        self._fault(reason, error, now)
 
     # ------------------------------------------------------------------------------------ helpers
 

@@ -7,6 +7,7 @@ state machine, and these tests hold them to the same observable behaviour.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from typing import Any
 
@@ -36,6 +37,7 @@ from tvauth.errors import (
     InvalidCodeError,
     NetworkError,
     ThrottledError,
+    TLSVerificationError,
 )
 from tvauth.events import (
     Approved,
@@ -286,10 +288,29 @@ def test_code_request_gives_up_after_its_budget_with_a_network_error(
     last = events[-1]
     assert isinstance(last, Failed)
     assert isinstance(last.error, NetworkError)
-    assert "Zoho US" in str(last.error)
-    assert "could not be reached" in str(last.error)
+    assert "accounts.zoho.com" in str(last.error)
     assert last.at - start <= 100.0
     assert len(server.polls(CODE)) == len([e for e in events if isinstance(e, NetworkTrouble)]) + 1
+
+
+def certificate_failure() -> httpx.ConnectError:
+    exc = httpx.ConnectError("certificate verify failed")
+    cause = ssl.SSLCertVerificationError(1, "certificate has expired")
+    cause.verify_message = "certificate has expired"
+    exc.__cause__ = cause
+    return exc
+
+
+def test_certificate_failures_end_the_flow_at_once_with_a_clock_hint(
+    run: Runner, server: ScriptedServer
+) -> None:
+    server.add(CODE, certificate_failure())
+    events = run(zoho_flow())
+    last = events[-1]
+    assert isinstance(last, Failed)
+    assert isinstance(last.error, TLSVerificationError)
+    assert len(server.polls(CODE)) == 1
+    assert "NetworkTrouble" not in kinds(events)
 
 
 def test_throttle_at_code_request_ends_with_a_throttled_error(
