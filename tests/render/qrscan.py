@@ -68,7 +68,11 @@ def cells_to_image(
 def decode(image: Image.Image, *, try_invert: bool = False) -> list[zxingcpp.Barcode]:
     """QR codes zxing finds; inverted (light-on-dark) codes only when asked."""
     return list(
-        zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode, try_invert=try_invert)
+        zxingcpp.read_barcodes(
+            image,
+            formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode),
+            try_invert=try_invert,
+        )
     )
 
 
