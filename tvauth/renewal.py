@@ -56,7 +56,6 @@ DEFAULT_MARGIN = 300.0
 CLIENT_SECRET_ENV = "TVAUTH_CLIENT_SECRET"
 THROTTLE_BACKOFF_FIRST = 60.0
 THROTTLE_BACKOFF_MAX = 600.0  # Zoho's window is ten minutes: never wait longer than that
-HTTP_TIMEOUT = 15.0
 
 Clock = Callable[[], datetime]
 
@@ -170,15 +169,14 @@ def _request_for(profile: Profile) -> ApiRequest:
     )
 
 
-def _unreachable(profile: Profile, exc: Exception) -> NetworkError:
-    reason = type(exc).__name__
-    detail = str(exc).strip()
-    if detail and len(detail) < 120:
-        reason = f"{reason}: {detail}"
-    return NetworkError(
-        f"Could not reach {describe_accounts(profile.accounts_url)} to renew the access token "
-        f"({reason}); the stored sign-in is unchanged."
-    )
+def _unreachable(request: ApiRequest, exc: Exception) -> NetworkError:
+    import httpx
+
+    from tvauth.http import describe_transport_error
+
+    if isinstance(exc, httpx.HTTPError):
+        return describe_transport_error(exc, url=request.url)
+    return NetworkError(f"Could not renew the access token ({type(exc).__name__}).")
 
 
 def _seen(profile: Profile | None, rejected_token: str | None) -> str | None:
@@ -235,7 +233,6 @@ def _settle(
 
 
 def _send(http: httpx.Client | None, request: ApiRequest) -> tuple[int, str, bytes]:
-    import httpx
 
     def go(client: httpx.Client) -> tuple[int, str, bytes]:
         response = client.request(
@@ -248,7 +245,9 @@ def _send(http: httpx.Client | None, request: ApiRequest) -> tuple[int, str, byt
 
     if http is not None:
         return go(http)
-    with httpx.Client(timeout=HTTP_TIMEOUT) as client:
+    from tvauth.http import make_client
+
+    with make_client() as client:
         return go(client)
 
 
@@ -282,10 +281,11 @@ def renew(
         assert current is not None
         import httpx
 
+        request = _request_for(current)
         try:
-            outcome: tuple[int, str, bytes] | NetworkError = _send(http, _request_for(current))
+            outcome: tuple[int, str, bytes] | NetworkError = _send(http, request)
         except httpx.HTTPError as exc:
-            outcome = _unreachable(current, exc)
+            outcome = _unreachable(request, exc)
         return _settle(store, profile, current, outcome, now, force)
 
 
@@ -328,7 +328,6 @@ def _token_of(profile: Profile) -> str:
 
 
 async def _asend(http: httpx.AsyncClient | None, request: ApiRequest) -> tuple[int, str, bytes]:
-    import httpx
 
     async def go(client: httpx.AsyncClient) -> tuple[int, str, bytes]:
         response = await client.request(
@@ -341,7 +340,9 @@ async def _asend(http: httpx.AsyncClient | None, request: ApiRequest) -> tuple[i
 
     if http is not None:
         return await go(http)
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
+    from tvauth.http import make_async_client
+
+    async with make_async_client() as client:
         return await go(client)
 
 
@@ -371,12 +372,11 @@ async def arenew(
         assert current is not None
         import httpx
 
+        request = _request_for(current)
         try:
-            outcome: tuple[int, str, bytes] | NetworkError = await _asend(
-                http, _request_for(current)
-            )
+            outcome: tuple[int, str, bytes] | NetworkError = await _asend(http, request)
         except httpx.HTTPError as exc:
-            outcome = _unreachable(current, exc)
+            outcome = _unreachable(request, exc)
         return _settle(store, profile, current, outcome, now, force)
 
 

@@ -96,6 +96,10 @@ class TokenStore:
     def __repr__(self) -> str:
         return f"TokenStore({str(self.tokens_dir)!r})"
 
+    def warn(self, message: str) -> None:
+        """Tell the person something they should know but that does not stop the work."""
+        self._warn(message)
+
     # -- paths ---------------------------------------------------------------------------------
 
     def path_for(self, name: str) -> Path:
