@@ -57,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     # Token store and renewal (tvauth.store): names added here on request of its owner.
 }
 
-__all__ = [  # noqa: RUF022 - plain sorted(), checked by tests/flow/test_public_api.py
+__all__ = [  # noqa: RUF022 - plain sorted(), checked by tests/flow/test_flow_public_api.py
     "AccessDeniedError",
     "Approved",
     "CancelHandle",
