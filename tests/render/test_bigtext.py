@@ -126,7 +126,8 @@ def test_reader_reads_back_every_character(height: int) -> None:
 def test_confusable_pairs_differ_clearly(height: int) -> None:
     """Not one stray pixel: at least three font dots apart (scaled with the size)."""
     scale = bigtext.width("A", height=height) // 5
-    for a, b in CONFUSABLE:
+    for pair in CONFUSABLE:
+        a, b = pair[0], pair[1]
         pa = pixels(bigtext.render(a, height=height))
         pb = pixels(bigtext.render(b, height=height))
         diff = sum(
