@@ -282,9 +282,12 @@ def describe_transport_error(exc: httpx.HTTPError, *, url: str) -> NetworkError:
         target = f"the proxy {proxy[0]} (from {proxy[1]})" if proxy else host
         for cause in chain:
             if isinstance(cause, socket.gaierror):
-                name = target if proxy else (urlsplit(url).hostname or host)
+                if proxy:
+                    subject = f"The name of the proxy {proxy[0]} (from {proxy[1]})"
+                else:
+                    subject = f"The name {urlsplit(url).hostname or host}"
                 return NetworkError(
-                    f"The name {name} could not be found (DNS lookup failed).",
+                    f"{subject} could not be found (DNS lookup failed).",
                     "Check the device's network connection and DNS, and the spelling of the "
                     "address; tvauth retries by itself.",
                 )
