@@ -23,12 +23,12 @@ class UsageError(ValueError):
     """A flag value the emulator cannot use; the message says which and why."""
 
 
-def _pairs(values: list[str], what: str) -> list[tuple[str, str]]:
+def _pairs(values: list[str], flag: str, shape: str) -> list[tuple[str, str]]:
     out = []
     for value in values:
         left, sep, right = value.partition(":")
         if not sep or not left.strip() or not right.strip():
-            raise UsageError(f"{what} {value!r} must look like {what.upper()}:VALUE")
+            raise UsageError(f"{flag} {value!r} must look like {shape}")
         out.append((left.strip(), right.strip()))
     return out
 
@@ -37,10 +37,14 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
     """The configuration the flags ask for (defaults for flags this parser does not have)."""
     base = EmulatorConfig()
     accounts = dict(base.accounts)
-    for email, location in _pairs(list(getattr(args, "account", []) or []), "account"):
+    for email, location in _pairs(
+        list(getattr(args, "account", []) or []), "--account", "EMAIL:LOCATION"
+    ):
         accounts[email] = location.lower()
     clients = dict(base.clients)
-    for client_id, secret in _pairs(list(getattr(args, "client", []) or []), "client"):
+    for client_id, secret in _pairs(
+        list(getattr(args, "client", []) or []), "--client", "ID:SECRET"
+    ):
         clients[client_id] = secret
     values: dict[str, Any] = {
         "host": args.host,

@@ -90,6 +90,11 @@ class Emulator:
     def running(self) -> bool:
         return self._server is not None
 
+    @property
+    def internal_errors(self) -> int:
+        """Requests that raised inside the emulator (answered 500): any is a bug to fix."""
+        return self._server.bugs if self._server is not None else 0
+
     # ---- where it is ---------------------------------------------------------------------
 
     @property

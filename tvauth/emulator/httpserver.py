@@ -8,6 +8,7 @@ or vanish: every such case ends in a closed connection, never a traceback on std
 from __future__ import annotations
 
 import contextlib
+import json
 import select
 import socket
 import struct
@@ -34,6 +35,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence: the App keeps a structured log, and stderr stays clean."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Unparseable requests get a short JSON error with a real status line, then a close.
+
+        The standard library would answer a garbled request line HTTP/0.9-style (no status line).
+        """
+        self.close_connection = True
+        body = json.dumps({"error": "invalid_request", "error_description": message or ""})
+        with contextlib.suppress(OSError):
+            self._write(Reply(code, body.encode()))
 
     def do_GET(self) -> None:
         self._serve()
