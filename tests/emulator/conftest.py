@@ -11,7 +11,7 @@ from zoho_wire import Wire
 from tvauth.emulator import Emulator
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def http() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=5.0) as client:
         yield client

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from collections.abc import Callable
+from http.client import HTTPConnection
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -142,14 +145,22 @@ def test_pipelined_keep_alive_requests_are_answered_in_order(emulator: Emulator)
 def test_many_concurrent_keep_alive_clients(emulator: Emulator) -> None:
     failures: list[BaseException] = []
 
+    body = urlencode(
+        {"client_id": DEMO_CLIENT_ID, "grant_type": "device_request", "scope": PROFILE}
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
     def client() -> None:
+        conn = HTTPConnection("127.0.0.1", emulator.port, timeout=10)
         try:
-            with httpx.Client(timeout=10) as http:
-                wire = Wire(emulator, http)
-                for _ in range(5):
-                    assert wire.code()["device_code"]
+            for _ in range(5):  # one keep-alive connection, five requests
+                conn.request("POST", "/us/oauth/v3/device/code", body, headers)
+                answer = conn.getresponse()
+                assert json.loads(answer.read())["device_code"]
         except BaseException as err:  # reported below
             failures.append(err)
+        finally:
+            conn.close()
 
     threads = [threading.Thread(target=client) for _ in range(50)]
     for t in threads:
