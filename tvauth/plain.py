@@ -36,6 +36,7 @@ from tvauth.events import (
     Requesting,
     SlowedDown,
 )
+from tvauth.scopes import scopes_sentence
 from tvauth.session import RenewalFailed, Renewed, SessionEvent, SignedIn, SignInSession
 from tvauth.zoho import DATA_CENTERS
 
@@ -122,9 +123,10 @@ def _can_show(out: TextIO, sample: str) -> bool:
 class _Printer:
     """Turns events into lines, remembering just enough to stay quiet when nothing changed."""
 
-    def __init__(self, out: TextIO, clock: Clock) -> None:
+    def __init__(self, out: TextIO, clock: Clock, session: SignInSession) -> None:
         self.out = out
         self.clock = clock
+        self.session = session
         self.code: CodeIssued | None = None
         self.status_key: str | None = None
         self.status_at = -math.inf
@@ -149,9 +151,12 @@ class _Printer:
 
     def code_issued(self, event: CodeIssued) -> None:
         auth = event.authorization
+        first = self.code is None
         self.code = event
         self.status_key = None
         self.line()
+        if first:
+            self.line(scopes_sentence(self.session.scopes))
         self.line(f"Code: {auth.user_code}")
         self.line(f"Go to {display_url(auth.verification_url)} and enter the code.")
         prefilled = auth.verification_uri_complete is not None
@@ -167,6 +172,9 @@ class _Printer:
             f"The code is valid for {_duration(event.expires_at - event.at)}. "
             "Only approve a code you can see here."
         )
+        hint = self.session.approve_hint(auth.user_code)
+        if hint:
+            self.line(f"To approve without a phone (demo): {hint}")
 
     def qr(self, url: str) -> str | None:
         from tvauth.qr import QrTooLongError, text_qr
@@ -265,7 +273,7 @@ async def run_plain(
     With ``exit_on_success`` False it stays after signing in and reports background renewals,
     like the full screen does, until cancelled or a renewal fails for good.
     """
-    printer = _Printer(out, clock)
+    printer = _Printer(out, clock, session)
     try:
         existing = session.existing()
         if existing is not None:

@@ -94,6 +94,7 @@ class ScriptedSession:
         renewals: Sequence[SessionEvent] = (),
         hang_after: bool = False,
         raise_after: BaseException | None = None,
+        hint: str | None = None,
     ) -> None:
         self._events = list(events)
         self._clock = clock
@@ -101,6 +102,7 @@ class ScriptedSession:
         self._renewals = list(renewals)
         self._hang_after = hang_after
         self._raise_after = raise_after
+        self._hint = hint
         self.sign_in_calls = 0
         self.closed = False
 
@@ -138,4 +140,4 @@ class ScriptedSession:
             yield event
 
     def approve_hint(self, user_code: str) -> str | None:
-        return None
+        return self._hint.format(user_code=user_code) if self._hint else None

@@ -309,3 +309,32 @@ async def test_staying_up_reports_renewals_until_one_fails_for_good() -> None:
 )
 def test_display_url(url: str, shown: str) -> None:
     assert plain.display_url(url) == shown
+
+
+async def test_scopes_in_words_once_and_demo_hint_with_each_code() -> None:
+    events: list[SessionEvent] = [
+        code_issued(at=1000.0, user_code="AAAA-1111"),
+        Requesting("https://accounts.zoho.com", at=1300.0),
+        code_issued(at=1301.0, attempt=2, user_code="BBBB-2222"),
+        signed_in(),
+    ]
+    _, text, _ = await run(events, hint="curl -d user_code={user_code} http://127.0.0.1:1/approve")
+    lines = text.splitlines()
+    from tvauth.scopes import scopes_sentence
+
+    sentence = scopes_sentence(("ZohoCRM.modules.ALL",))  # wording owned by tvauth.scopes
+    assert "Zoho CRM" in sentence
+    assert lines.count(sentence) == 1
+    assert (
+        "To approve without a phone (demo): curl -d user_code=AAAA-1111 http://127.0.0.1:1/approve"
+        in lines
+    )
+    assert (
+        "To approve without a phone (demo): curl -d user_code=BBBB-2222 http://127.0.0.1:1/approve"
+        in lines
+    )
+
+
+async def test_no_demo_hint_for_a_real_session() -> None:
+    _, text, _ = await run([code_issued(at=1000.0), signed_in()])
+    assert "without a phone" not in text
