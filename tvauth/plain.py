@@ -19,6 +19,7 @@ Exit statuses (also what ``tvauth login --plain`` returns):
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -111,6 +112,16 @@ def _who(signed_in: SignedIn) -> str:
     return signed_in.email or signed_in.display_name or f"profile '{signed_in.profile}'"
 
 
+def _wants_color(out: TextIO) -> bool:
+    isatty = getattr(out, "isatty", None)
+    try:
+        tty = bool(isatty()) if isatty is not None else False
+    except (OSError, ValueError):
+        tty = False
+    env = os.environ
+    return tty and "NO_COLOR" not in env and env.get("TERM", "") != "dumb"
+
+
 def _can_show(out: TextIO, sample: str) -> bool:
     encoding = getattr(out, "encoding", None) or "utf-8"
     try:
@@ -123,8 +134,9 @@ def _can_show(out: TextIO, sample: str) -> bool:
 class _Printer:
     """Turns events into lines, remembering just enough to stay quiet when nothing changed."""
 
-    def __init__(self, out: TextIO, clock: Clock, session: SignInSession) -> None:
+    def __init__(self, out: TextIO, clock: Clock, session: SignInSession, color: bool) -> None:
         self.out = out
+        self.color = color
         self.clock = clock
         self.session = session
         self.code: CodeIssued | None = None
@@ -177,13 +189,13 @@ class _Printer:
             self.line(f"To approve without a phone (demo): {hint}")
 
     def qr(self, url: str) -> str | None:
-        from tvauth.qr import QrTooLongError, text_qr
+        from tvauth.qr import QrTooLongError, ansi_qr, text_qr
 
         if not _can_show(self.out, "█▀▄"):
             self.line("(No QR code: this output cannot show block characters; use the address.)")
             return None
         try:
-            return text_qr(url)
+            return ansi_qr(url) if self.color else text_qr(url)
         except QrTooLongError:
             self.line("(No QR code: the address is too long for one; use the address.)")
             return None
@@ -193,7 +205,7 @@ class _Printer:
         self.line(f"{head} as {_who(signed_in)}, {signed_in.data_center}.")
         self.line(
             f"Access token valid until {_when(signed_in.access_expires_at)}; "
-            f"renewed automatically from {_when(signed_in.next_renewal_at)}."
+            f"next renewal at {_when(signed_in.next_renewal_at)}."
         )
 
     def failed(self, error: TvauthError) -> None:
@@ -267,13 +279,20 @@ async def run_plain(
     *,
     clock: Clock = time.monotonic,
     exit_on_success: bool = True,
+    color: bool | None = None,
 ) -> int:
     """Run one sign-in as text on ``out``; return the exit status (see the module docstring).
 
     With ``exit_on_success`` False it stays after signing in and reports background renewals,
     like the full screen does, until cancelled or a renewal fails for good.
+
+    ``color``: draw the QR code black on white with colour escapes (right on any terminal theme).
+    None decides: only when ``out`` is a terminal, ``NO_COLOR`` is unset and ``TERM`` is not
+    "dumb"; logs and pipes get :func:`tvauth.qr.text_qr`, which needs no colours.
     """
-    printer = _Printer(out, clock, session)
+    if color is None:
+        color = _wants_color(out)
+    printer = _Printer(out, clock, session, color)
     try:
         existing = session.existing()
         if existing is not None:

@@ -18,6 +18,7 @@ from functools import lru_cache
 __all__ = [
     "MIN_BORDER",
     "QrTooLongError",
+    "ansi_qr",
     "half_block_rows",
     "qr_matrix",
     "qr_size",
@@ -126,3 +127,20 @@ def text_qr(data: str) -> str:
     """
     matrix = qr_matrix(data, border=MIN_BORDER)
     return "".join(f"{row}\n" for row in _rows(matrix, drawn=False))
+
+
+_BLACK_ON_WHITE = (
+    "\x1b[30;47m"  # the 8 basic colours: the Linux console and every terminal have them
+)
+_RESET = "\x1b[0m"
+
+
+def ansi_qr(data: str) -> str:
+    """The QR code for a terminal that takes colour escapes: the screen's rules exactly.
+
+    Dark modules are drawn black on a white background set explicitly, so the terminal's theme does
+    not matter. Each line sets and resets its own colours, so a cut line cannot leave a colour on.
+    Only for terminals: in a log the escapes are noise (use :func:`text_qr`).
+    """
+    rows = half_block_rows(qr_matrix(data, border=MIN_BORDER))
+    return "".join(f"{_BLACK_ON_WHITE}{row}{_RESET}\n" for row in rows)

@@ -87,7 +87,7 @@ async def test_happy_path_prints_code_url_qr_and_result() -> None:
     ]
     assert lines[-2] == "Signed in as jane@example.com, Zoho EU."
     assert lines[-1] == (
-        "Access token valid until 2026-11-28 17:00 UTC; renewed automatically from 2026-11-28 16:50 UTC."
+        "Access token valid until 2026-11-28 17:00 UTC; next renewal at 2026-11-28 16:50 UTC."
     )
     assert session.closed
     assert_no_secrets(text)
@@ -338,3 +338,43 @@ async def test_scopes_in_words_once_and_demo_hint_with_each_code() -> None:
 async def test_no_demo_hint_for_a_real_session() -> None:
     _, text, _ = await run([code_issued(at=1000.0), signed_in()])
     assert "without a phone" not in text
+
+
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("env", "expect_color"),
+    [
+        ({"TERM": "xterm-256color"}, True),
+        ({"TERM": "linux"}, True),
+        ({"TERM": "xterm", "NO_COLOR": "1"}, False),
+        ({"TERM": "dumb"}, False),
+    ],
+)
+async def test_colour_qr_only_on_a_terminal_that_wants_it(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expect_color: bool
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    clock = FakeClock()
+    out = FakeTty()
+    session = ScriptedSession([code_issued(at=1000.0), signed_in()], clock=clock)
+    assert await plain.run_plain(session, out, clock=clock) == 0
+    assert ("\x1b[30;47m" in out.getvalue()) is expect_color
+    from tvauth.qr import ansi_qr, text_qr
+
+    url = "https://accounts.zoho.com/oauth/v3/device?user_code=ABCD-1234"
+    assert (ansi_qr(url) if expect_color else text_qr(url)) in out.getvalue()
+
+
+async def test_no_escapes_in_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    _, text, _ = await run(
+        [code_issued(at=1000.0), pending(1005.0), signed_in()]
+    )  # StringIO: no tty
+    assert "\x1b" not in text

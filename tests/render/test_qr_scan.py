@@ -214,3 +214,19 @@ def test_only_qr_module_imports_qrcode_and_lazily() -> None:
         "assert 'qrcode' not in sys.modules and 'PIL' not in sys.modules, 'eager import'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_ansi_qr_is_black_on_white_whatever_the_theme(url: str) -> None:
+    text = qr.ansi_qr(url)
+    lines = text.splitlines()
+    start, end = "\x1b[30;47m", "\x1b[0m"
+    bodies = []
+    for line in lines:
+        assert line.startswith(start)
+        assert line.endswith(end)
+        bodies.append(line[len(start) : -len(end)])
+    assert bodies == qr.half_block_rows(qr.qr_matrix(url))
+    for surround_fill in ("dark", "light", "noise"):
+        image = cells_to_image(bodies, drawn_dark=True, surround=4, surround_fill=surround_fill)
+        assert_scannable(image, url, modules=_modules(url))
