@@ -204,6 +204,13 @@ def _emulator_arguments(p: argparse.ArgumentParser) -> None:
         help="host name put in URLs handed out (e.g. this machine's LAN address)",
     )
     p.add_argument(
+        "--dc-ports",
+        action="store_const",
+        const=True,
+        default=None,
+        help="give each data center its own port (base URLs without a path)",
+    )
+    p.add_argument(
         "--auto-approve",
         default=None,
         metavar="EMAIL",

@@ -198,3 +198,23 @@ def test_the_log_counts_polls_without_secrets(wire: Wire) -> None:
     text = repr(wire.emu.log())
     assert body["device_code"] not in text
     assert DEMO_CLIENT_SECRET not in text
+
+
+def test_each_dc_on_its_own_port(
+    make_emulator: Callable[..., Emulator], http: httpx.Client
+) -> None:
+    emu = make_emulator(dc_ports=True, locations=("us", "eu"), accounts={"j@example.com": "eu"})
+    assert emu.ports["us"] != emu.ports["eu"]
+    assert emu.base_url("eu") == f"http://127.0.0.1:{emu.ports['eu']}"
+    info = http.get(emu.base_url("us") + "/oauth/serverinfo").json()
+    assert info["locations"] == {"us": emu.base_url("us"), "eu": emu.base_url("eu")}
+    wire = Wire(emu, http)
+    body = wire.code()
+    assert body["verification_url"] == emu.base_url("us") + "/oauth/v3/device"
+    emu.approve(body["user_code"], "j@example.com")
+    assert wire.poll_json(body["device_code"]) == {"error": "other_dc", "user_location": "eu"}
+    tokens = wire.poll_json(body["device_code"], "eu")
+    assert tokens["api_domain"].startswith(emu.base_url("eu"))
+    assert wire.user_info(tokens["access_token"], "eu").status_code == 200
+    # A path-prefixed URL is a client bug here, as against separate hosts.
+    assert http.post(emu.base_url("us") + "/us/oauth/v3/device/code").status_code == 404

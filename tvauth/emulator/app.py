@@ -99,6 +99,8 @@ class App:
 
     def __init__(self, config: EmulatorConfig, root: str = "") -> None:
         self.root = root
+        # With ``dc_ports``, each data center has its own server root (no path prefix).
+        self.dc_roots: dict[str, str] = {}
         self._offset = 0.0
         self._config = config
         self.state = State(config, self.now, self.api_domain, self.verification_url)
@@ -133,14 +135,18 @@ class App:
             self._offset += seconds
             self.state.changed.notify_all()
 
+    def base_path(self, location: str) -> str:
+        """The path prefix of a data center's accounts server ("" when it has its own port)."""
+        return "" if location in self.dc_roots else f"/{location}"
+
     def base_url(self, location: str) -> str:
-        return f"{self.root}/{location}"
+        return f"{self.dc_roots.get(location, self.root)}{self.base_path(location)}"
 
     def api_domain(self, location: str) -> str:
-        return f"{self.root}/zohoapis/{location}"
+        return f"{self.dc_roots.get(location, self.root)}/zohoapis/{location}"
 
     def verification_url(self, location: str) -> str:
-        return f"{self.root}/{location}{VERIFICATION_PATH}"
+        return f"{self.base_url(location)}{VERIFICATION_PATH}"
 
     # ---- faults and log ------------------------------------------------------------------
 
@@ -186,8 +192,11 @@ class App:
 
     # ---- dispatch ------------------------------------------------------------------------
 
-    def handle(self, request: Request) -> Reply:
-        """The reply to one request; never raises for bad input."""
+    def handle(self, request: Request, location: str | None = None) -> Reply:
+        """The reply to one request; never raises for bad input.
+
+        ``location`` is set when the request came to a data center's own port.
+        """
         parts = request.path.split("/")
         head = parts[1] if len(parts) > 1 else ""
         rest = "/" + "/".join(parts[2:])
@@ -195,11 +204,15 @@ class App:
             rest = rest.rstrip("/")
         try:
             if head == "":
-                return _html(200, pages.index_page(self._config.client_location, self.urls()))
+                home = location or self._config.client_location
+                return _html(200, pages.index_page(home, self.urls()))
             if head == "emulator":
                 return self._control(request, rest)
             if head == "zohoapis":
                 return self._api(request, parts)
+            if location is not None:
+                path = request.path.rstrip("/") or "/"
+                return self._accounts(request, location, path)
             if head in self._config.locations:
                 if rest == "/emulator" or rest.startswith("/emulator/"):
                     return self._control(request, rest[len("/emulator") :] or "/")
@@ -322,7 +335,7 @@ class App:
     # ---- verification pages --------------------------------------------------------------
 
     def _code_page(self, location: str, user_code: str, error: str | None) -> Reply:
-        action = f"/{location}{VERIFICATION_PATH}"
+        action = f"{self.base_path(location)}{VERIFICATION_PATH}"
         status = 200 if error is None else 400
         return _html(status, pages.code_page(location, action, user_code[:64], error))
 
@@ -336,7 +349,7 @@ class App:
             200,
             pages.consent_page(
                 location,
-                f"/{location}{CONSENT_PATH}",
+                f"{self.base_path(location)}{CONSENT_PATH}",
                 cfg.client_name(grant.client_id),
                 grant.user_code,
                 grant.scopes,

@@ -70,6 +70,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         "client_location": "client_location",
         "auto_approve": "auto_approve",
         "auto_approve_after": "auto_approve_after",
+        "dc_ports": "dc_ports",
     }
     for attr, name in optional.items():
         value = getattr(args, attr, None)

@@ -88,6 +88,8 @@ class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 0
     url_host: str | None = None
+    # Each data center on its own port (base URL without a path), like separate hosts.
+    dc_ports: bool = False
     clock: Callable[[], float] = time.monotonic
     log_limit: int = 100_000
 
@@ -182,5 +184,7 @@ class EmulatorConfig:
 
 # Settings that can change while serving (the listening socket and clock cannot).
 RUNTIME_SWITCHES = frozenset(
-    f.name for f in fields(EmulatorConfig) if f.name not in ("host", "port", "clock", "locations")
+    f.name
+    for f in fields(EmulatorConfig)
+    if f.name not in ("host", "port", "url_host", "clock", "locations", "dc_ports", "log_limit")
 )

@@ -37,42 +37,55 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None, **overrides: Any) -> None:
         cfg = config or EmulatorConfig()
         self._app = App(replace(cfg, **overrides) if overrides else cfg)
-        self._server: EmulatorServer | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[EmulatorServer] = []
+        self._threads: list[threading.Thread] = []
 
     # ---- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> Emulator:
-        """Bind and serve; the port is known when this returns."""
-        if self._server is not None:
+        """Bind and serve; the port(s) are known when this returns."""
+        if self._servers:
             return self
         cfg = self._app.config
-        server = EmulatorServer(cfg.host, cfg.port, self._app)
-        port = server.server_address[1]
         host = cfg.url_host or _LOOPBACK_FOR.get(cfg.host, cfg.host)
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"
-        self._app.root = f"http://{host}:{port}"
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.01},
-            name=f"zoho-emulator-{port}",
-            daemon=True,
-        )
-        self._thread.start()
+        wanted: list[str | None] = list(cfg.locations) if cfg.dc_ports else [None]
+        servers: list[EmulatorServer] = []
+        try:
+            for index, location in enumerate(wanted):
+                port = cfg.port + index if cfg.port else 0
+                servers.append(EmulatorServer(cfg.host, port, self._app, location))
+        except OSError:
+            for server in servers:
+                server.server_close()
+            raise
+        roots = [f"http://{host}:{server.server_address[1]}" for server in servers]
+        self._app.root = roots[0]
+        if cfg.dc_ports:
+            self._app.dc_roots = dict(zip(cfg.locations, roots, strict=True))
+        self._servers = servers
+        for server in servers:
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.01},
+                name=f"zoho-emulator-{server.server_address[1]}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def stop(self) -> None:
         """Stop serving and close every open connection."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._server = self._thread = None
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
+        servers, threads = self._servers, self._threads
+        self._servers, self._threads = [], []
+        for server in servers:
+            server.shutdown()
+        for server in servers:
+            server.close_connections()
+            server.server_close()
+        for thread in threads:
             thread.join(timeout=5)
 
     def __enter__(self) -> Emulator:
@@ -88,21 +101,31 @@ class Emulator:
 
     @property
     def running(self) -> bool:
-        return self._server is not None
+        return bool(self._servers)
 
     @property
     def internal_errors(self) -> int:
         """Requests that raised inside the emulator (answered 500): any is a bug to fix."""
-        return self._server.bugs if self._server is not None else 0
+        return sum(server.bugs for server in self._servers)
 
     # ---- where it is ---------------------------------------------------------------------
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        """The listening port (with ``dc_ports``, the first data center's)."""
+        if not self._servers:
             raise RuntimeError("the emulator is not running")
-        port: int = self._server.server_address[1]
+        port: int = self._servers[0].server_address[1]
         return port
+
+    @property
+    def ports(self) -> dict[str, int]:
+        """Each data center's port (all the same unless ``dc_ports``)."""
+        if not self._servers:
+            raise RuntimeError("the emulator is not running")
+        if len(self._servers) == 1:
+            return dict.fromkeys(self._app.config.locations, self.port)
+        return {str(s.location): int(s.server_address[1]) for s in self._servers}
 
     @property
     def root_url(self) -> str:
@@ -115,7 +138,9 @@ class Emulator:
         """The accounts server of one data center, e.g. ``http://127.0.0.1:PORT/us``."""
         if location not in self._app.config.locations:
             raise KeyError(f"location {location!r} is not emulated")
-        return f"{self.root_url}/{location}"
+        if not self._app.root:
+            raise RuntimeError("the emulator has not started")
+        return self._app.base_url(location)
 
     @property
     def urls(self) -> dict[str, str]:

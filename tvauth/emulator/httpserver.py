@@ -91,7 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         try:
-            reply = self.server.app.handle(Request(self.command, self.path, self.headers, body))
+            request = Request(self.command, self.path, self.headers, body)
+            reply = self.server.app.handle(request, self.server.location)
         except Exception:  # a bug must cost one answer, not the connection thread's traceback
             self.server.bugs += 1
             reply = Reply(500, b'{"error":"server_error"}')
@@ -145,10 +146,11 @@ class EmulatorServer(ThreadingHTTPServer):
     request_queue_size = 2048
     allow_reuse_address = True
 
-    def __init__(self, host: str, port: int, app: App) -> None:
+    def __init__(self, host: str, port: int, app: App, location: str | None = None) -> None:
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.app = app
+        self.location = location  # the data center this port serves alone, if any
         self.stopping = threading.Event()
         self.errors = 0  # connections that died (reset, broken pipe, timeout)
         self.bugs = 0  # exceptions inside the App: always a bug to fix
