@@ -39,6 +39,7 @@ __all__ = [
     "RedactingFilter",
     "StructuredFormatter",
     "forget_secrets",
+    "install_redaction",
     "log_event",
     "redact",
     "register_secret",
@@ -262,6 +263,16 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             )
 
 
+class _RedactionGuard(logging.Handler):
+    """Writes nothing; exists so its filter masks each record before every other handler.
+
+    (``logging.NullHandler`` cannot do this: its ``handle`` skips the filters.)
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        pass
+
+
 def _install(handler: logging.Handler, level: int) -> logging.Handler:
     handler.setLevel(level)
     handler.setFormatter(StructuredFormatter())
@@ -321,6 +332,7 @@ def setup_logging(
         )
     if debug:
         handlers.append(_install(logging.StreamHandler(out), logging.DEBUG))
+    install_redaction()
     lowest = min((h.level for h in handlers), default=logging.WARNING)
     for name in _LOGGERS:
         logger = logging.getLogger(name)
@@ -328,11 +340,28 @@ def setup_logging(
             logger.addHandler(handler)
         if name == "tvauth":
             logger.setLevel(lowest)
-            logger.propagate = False
         else:
             logger.setLevel(logging.INFO if debug else logging.WARNING)
-            logger.propagate = False
     return log_file
+
+
+def install_redaction() -> None:
+    """Make the first handler of tvauth's loggers a redacting no-op, so no handler sees a secret.
+
+    Handlers run in order and ancestors' handlers run after, so records are masked before any other
+    handler -- including an embedding application's root handlers and pytest's log capture -- sees
+    them. The loggers keep propagating for that reason: a non-propagating logger gets capture
+    handlers put *in front of* ours by some tools. :func:`setup_logging` calls this; an application
+    that embeds tvauth and configures logging itself should call it too.
+    """
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        if any(getattr(h, _MARK, False) == "redaction" for h in logger.handlers):
+            continue
+        guard = _install(_RedactionGuard(), logging.NOTSET)
+        setattr(guard, _MARK, "redaction")
+        logger.handlers.insert(0, guard)
+        logger.propagate = True
 
 
 def secrets_in(text: str, secrets: Iterable[str]) -> list[str]:
