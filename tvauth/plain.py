@@ -39,7 +39,7 @@ from tvauth.events import (
 )
 from tvauth.scopes import scopes_sentence
 from tvauth.session import RenewalFailed, Renewed, SessionEvent, SignedIn, SignInSession
-from tvauth.zoho import DATA_CENTERS
+from tvauth.zoho import DATA_CENTERS, is_zoho_accounts_url
 
 __all__ = [
     "EXIT_DENIED",
@@ -101,11 +101,11 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
-def _location_name(location: str | None) -> str:
-    if location is None:
-        return "another data center"
-    dc = DATA_CENTERS.get(location.lower())
-    return dc.display_name if dc else f"data center '{location}'"
+def _location_name(location: str | None, accounts_url: str) -> str:
+    """ "Zoho EU" for Zoho's own hosts; a test server (the emulator) is named by its host too."""
+    dc = DATA_CENTERS.get(location.lower()) if location else None
+    name = dc.display_name if dc else f"data center '{location or '?'}'"
+    return name if is_zoho_accounts_url(accounts_url) else f"{name} at {_host(accounts_url)}"
 
 
 def _who(signed_in: SignedIn) -> str:
@@ -240,7 +240,7 @@ class _Printer:
         elif isinstance(event, DataCenterSwitched):
             self.status(
                 f"dc:{event.to_location}",
-                f"Approved by an account in {_location_name(event.to_location)}; "
+                f"Approved by an account in {_location_name(event.to_location, event.accounts_url)}; "
                 "finishing the sign-in there.",
                 repeat=False,
             )

@@ -378,3 +378,18 @@ async def test_no_escapes_in_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
         [code_issued(at=1000.0), pending(1005.0), signed_in()]
     )  # StringIO: no tty
     assert "\x1b" not in text
+
+
+async def test_switch_to_a_non_zoho_server_names_its_host() -> None:
+    events: list[SessionEvent] = [
+        code_issued(at=1000.0),
+        DataCenterSwitched(
+            from_location="us", to_location="eu", accounts_url="http://127.0.0.1:8123", at=1001.0
+        ),
+        signed_in(data_center="emulator (eu)"),
+    ]
+    _, text, _ = await run(events)
+    assert (
+        "Approved by an account in Zoho EU at 127.0.0.1:8123; finishing the sign-in there." in text
+    )
+    assert "Signed in as jane@example.com, emulator (eu)." in text
