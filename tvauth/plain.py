@@ -102,7 +102,7 @@ def _when(moment: datetime) -> str:
 
 
 def _location_name(location: str | None, accounts_url: str) -> str:
-    """ "Zoho EU" for Zoho's own hosts; a test server (the emulator) is named by its host too."""
+    """Names like "Zoho EU"; a server that is not Zoho's (the emulator) is named by its host too."""
     dc = DATA_CENTERS.get(location.lower()) if location else None
     name = dc.display_name if dc else f"data center '{location or '?'}'"
     return name if is_zoho_accounts_url(accounts_url) else f"{name} at {_host(accounts_url)}"
