@@ -1,0 +1,128 @@
+"""The words on the screens, as pure functions of state and time (no Textual, no clock of their own).
+
+Kept apart from the widgets so every sentence can be tested without running an app, and so the wording
+stays consistent between states. Times in are monotonic seconds (countdowns) or aware datetimes
+(wall-clock facts about tokens, shown in local time).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from tvauth.zoho import DATA_CENTERS, data_center_for_accounts_url
+
+__all__ = [
+    "Status",
+    "countdown_text",
+    "data_center_name",
+    "display_url",
+    "duration_words",
+    "host_of",
+    "signed_in_as",
+    "status_text",
+    "wall_time",
+]
+
+
+def display_url(url: str) -> str:
+    """A URL as people type it: no scheme, no trailing slash (the QR keeps the full URL)."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url
+    text = parts.netloc + parts.path.rstrip("/")
+    if parts.query:
+        text += "?" + parts.query
+    return text
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of an accounts URL, for "Asking accounts.zoho.com for a code"."""
+    return urlsplit(url).netloc or url
+
+
+def data_center_name(location: str | None, accounts_url: str | None = None) -> str:
+    """ "Zoho EU" for a known location or accounts URL; the host otherwise (e.g. the emulator)."""
+    if location and location.lower() in DATA_CENTERS:
+        return DATA_CENTERS[location.lower()].display_name
+    if accounts_url:
+        dc = data_center_for_accounts_url(accounts_url)
+        if dc is not None:
+            return dc.display_name
+        return host_of(accounts_url)
+    return location.upper() if location else "Zoho"
+
+
+def countdown_text(remaining: float) -> str:
+    """ "Code expires in 4:32": whole seconds rounded up, so 0:00 means it really has expired."""
+    if remaining <= 0:
+        return "Code expired"
+    seconds = math.ceil(remaining)
+    return f"Code expires in {seconds // 60}:{seconds % 60:02d}"
+
+
+def duration_words(seconds: float) -> str:
+    """ "59 min", "1 h 5 min", "40 s": short, for a status line read from across a room."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h" if minutes == 0 else f"{hours} h {minutes} min"
+
+
+def wall_time(moment: datetime) -> str:
+    """Local clock time, 24-hour: what a person compares with the clock on the wall."""
+    return moment.astimezone().strftime("%H:%M")
+
+
+def signed_in_as(email: str | None, display_name: str | None, data_center: str) -> str:
+    """ "Signed in as jane@example.com, Zoho EU"."""
+    who = email or display_name or "your Zoho account"
+    return f"Signed in as {who}, {data_center}"
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the status line knows; each flow event replaces it (see ``SignInScreen``).
+
+    ``kind`` is one of: requesting, waiting, network, switched, approved. ``at`` is when the last
+    check happened (waiting) or when to retry (network), monotonic.
+    """
+
+    kind: str
+    at: float | None = None
+    interval: float | None = None  # set once the server asked to slow down
+    detail: str = ""  # host, data-center name or reason, depending on kind
+    attempt: int = 1
+
+
+def status_text(status: Status, now: float) -> str:
+    """The one-line status. Words, not colours, carry the meaning."""
+    slowed = (
+        f" Slowed down as asked: checking every {duration_words(status.interval)}."
+        if status.interval
+        else ""
+    )
+    if status.kind == "requesting":
+        return f"Asking {status.detail} for a code..."
+    if status.kind == "waiting":
+        renewed = "The last code expired; this is a new one. " if status.attempt > 1 else ""
+        if status.at is None:
+            return f"{renewed}Waiting for approval.{slowed}"
+        ago = max(0, math.floor(now - status.at))
+        return f"{renewed}Waiting for approval, checked {ago} s ago.{slowed}"
+    if status.kind == "network":
+        left = math.ceil((status.at or now) - now)
+        when = f"retrying in {left} s" if left > 0 else "retrying now"
+        reason = f" ({status.detail})" if status.detail else ""
+        return f"Network trouble{reason}: {when}."
+    if status.kind == "switched":
+        return f"Approved by an account in {status.detail}: switching there..."
+    if status.kind == "approved":
+        return "Approved. Saving the sign-in..."
+    return status.detail
