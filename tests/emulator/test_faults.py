@@ -149,3 +149,21 @@ def test_faults_body_that_is_not_json(wire: Wire, http: httpx.Client) -> None:
     answer = http.post(wire.emu.root_url + "/emulator/faults", content=b"drop, 500")
     assert answer.status_code == 400
     assert "not JSON" in answer.json()["error_description"]
+
+
+def test_throttle_fault_is_zohos_access_denied(wire: Wire) -> None:
+    code = _started(wire)
+    wire.emu.set_faults(["throttle"])
+    answer = wire.poll(code)
+    assert answer.status_code == 200
+    assert answer.json()["error"] == "Access Denied"
+    assert "too many requests" in answer.json()["error_description"]
+
+
+def test_error_fault_answers_any_zoho_error(wire: Wire) -> None:
+    code = _started(wire)
+    wire.emu.configure(error_status=400)
+    wire.emu.set_faults(["error:invalid_client", "error:Access Denied"])
+    first = wire.poll(code)
+    assert (first.status_code, first.json()) == (400, {"error": "invalid_client"})
+    assert wire.poll(code).json() == {"error": "Access Denied"}

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 from tvauth.emulator import pages
 from tvauth.emulator.config import EmulatorConfig
 from tvauth.emulator.faults import Fault, parse_faults
-from tvauth.emulator.state import Answer, ControlError, State
+from tvauth.emulator.state import THROTTLE_DESCRIPTION, Answer, ControlError, State
 from tvauth.zoho import (
     DEVICE_CODE_PATH,
     DEVICE_TOKEN_PATH,
@@ -256,6 +256,7 @@ class App:
             "query": query_names,
             "form": form_names,
             "auth": auth.split(" ", 1)[0] if auth else None,
+            "error": None,
         }
         entry.update({k: params[k] for k in _LOGGED_VALUES if k in params})
         fault = self._take_fault(rest)
@@ -285,6 +286,12 @@ class App:
             return Reply(200, b'{"error": "authorization_pending", <html>')
         if fault.kind == "empty":
             return Reply(200, b"")
+        status = self._config.error_status
+        if fault.kind == "throttle":
+            body = {"error": "Access Denied", "error_description": THROTTLE_DESCRIPTION}
+            return json_reply(Answer(status, {**body, "status": "failure"}))
+        if fault.kind == "error":
+            return json_reply(Answer(status, {"error": fault.error}))
         if fault.html:
             page = (
                 f"<html><head><title>{fault.status} Error</title></head><body><center><h1>"

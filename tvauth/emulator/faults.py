@@ -3,7 +3,9 @@
 A fault is a short string: ``drop`` (close without answering), ``reset`` (TCP reset), ``hang``
 (never answer; the client's timeout must fire), ``delay:SECONDS`` (answer late), ``NNN`` (that HTTP
 status with a JSON body), ``NNN-html`` (that status with an HTML error page, as a proxy would send),
-``malformed`` (status 200, a body that is not JSON), ``empty`` (status 200, no body). An entry may be
+``malformed`` (status 200, a body that is not JSON), ``empty`` (status 200, no body), ``throttle``
+(Zoho's ``Access Denied`` answer), ``error:NAME`` (a Zoho error answer ``{"error": NAME}``, e.g.
+``error:invalid_client``; both with the configured error status). An entry may be
 ``{"fault": "...", "path": "/oauth/v2/token"}`` to wait for a particular endpoint.
 """
 
@@ -31,7 +33,7 @@ _STATUS_RE = re.compile(r"^([1-5]\d\d)(-html)?$")
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """One queued fault: ``kind`` is drop/reset/hang/delay/status/malformed/empty."""
+    """One queued fault: ``kind`` is drop/reset/hang/delay/status/malformed/empty/throttle/error."""
 
     spec: str
     kind: str
@@ -39,6 +41,7 @@ class Fault:
     seconds: float = 0.0
     status: int = 0
     html: bool = False
+    error: str = ""
 
     def matches(self, path: str) -> bool:
         """Whether a request to ``path`` (below the data-center base) takes this fault."""
@@ -56,8 +59,10 @@ def _parse_one(item: Any) -> Fault:
     if not isinstance(spec, str):
         raise ValueError(f"a fault must be a string, not {spec!r}")
     text = spec.strip().lower()
-    if text in ("drop", "reset", "hang", "malformed", "empty"):
+    if text in ("drop", "reset", "hang", "malformed", "empty", "throttle"):
         return Fault(spec, text, path)
+    if text.startswith("error:") and spec.strip()[6:].strip():
+        return Fault(spec, "error", path, error=spec.strip()[6:].strip())
     if text.startswith("delay:"):
         try:
             seconds = float(text[6:])
@@ -71,7 +76,7 @@ def _parse_one(item: Any) -> Fault:
         return Fault(spec, "status", path, status=int(match[1]), html=bool(match[2]))
     raise ValueError(
         f"unknown fault {spec!r}; use drop, reset, hang, delay:SECONDS, NNN, NNN-html, "
-        "malformed or empty"
+        "malformed, empty, throttle or error:NAME"
     )
 
 
