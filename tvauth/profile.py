@@ -22,6 +22,7 @@ from tvauth.redact import Secret
 __all__ = [
     "DEFAULT_PROFILE",
     "FORMAT_VERSION",
+    "MAX_TRUSTED_LIFETIME",
     "Profile",
     "ProfileFormatError",
     "decode_profile",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+# No Zoho access token lives longer than an hour; a day leaves room for other servers.
+MAX_TRUSTED_LIFETIME = 86_400.0
 DEFAULT_PROFILE = "default"
 
 # File names are built from profile names: keep them boring, so no name can escape the directory,
@@ -94,10 +97,18 @@ class Profile:
         return self.refresh_token is not None and not self.needs_sign_in
 
     def access_valid_for(self, now: datetime) -> float:
-        """Seconds the cached access token still has at ``now``; 0 when there is none."""
+        """Seconds the cached access token still has at ``now``; 0 when there is none.
+
+        An expiry further ahead than any Zoho token lives means the clock went backwards since it
+        was stored (a Pi without a real-time clock booting in the past): the stored expiry cannot
+        be trusted, so the token counts as expired and one renewal re-pins it to today's clock.
+        """
         if self.access_token is None or self.access_expires_at is None or self.needs_sign_in:
             return 0.0
-        return max(0.0, (self.access_expires_at - now).total_seconds())
+        left = (self.access_expires_at - now).total_seconds()
+        if left > MAX_TRUSTED_LIFETIME:
+            return 0.0
+        return max(0.0, left)
 
     def has_access_for(self, now: datetime, margin: float) -> bool:
         """True when the cached token is still good for more than ``margin`` seconds."""

@@ -117,7 +117,8 @@ def _decide(
             f"Profile '{current.name}' has no refresh token, so its access token cannot be renewed."
         )
     until = current.throttled_until
-    if until is not None and now < until:
+    # A back-off further ahead than the longest one means the clock went backwards: ignore it.
+    if until is not None and now < until <= now + timedelta(seconds=THROTTLE_BACKOFF_MAX):
         if not force and current.access_valid_for(now) > 0:
             return current
         raise _throttled(current, until)

@@ -359,3 +359,38 @@ def test_secrets_never_appear_in_errors(
     text = str(info.value) + repr(info.value)
     assert profile.refresh_token.reveal() not in text
     assert profile.access_token.reveal() not in text
+
+
+# -- a clock that goes backwards -----------------------------------------------------------------
+
+
+def test_a_clock_that_went_back_in_time_renews_once_instead_of_trusting_the_expiry(
+    emulator: Emulator, store: TokenStore, clock: Clock
+) -> None:
+    """A Pi without a real-time clock boots in the past: the stored expiry is years ahead."""
+    first = sign_in(emulator, store, now=clock())
+    clock.advance(-365 * 86400)
+    token = get_access_token(store=store, now=clock)
+    assert first.access_token is not None
+    assert token != first.access_token.reveal()
+    stored = store.load("default")
+    assert stored is not None
+    assert stored.access_expires_at == clock() + timedelta(seconds=3600)
+    assert get_access_token(store=store, now=clock) == token
+    assert refreshes(emulator) == 1
+
+
+def test_a_throttle_back_off_from_the_future_is_ignored(
+    emulator: Emulator, store: TokenStore, clock: Clock
+) -> None:
+    sign_in(emulator, store, now=clock(), expires_in=-1)
+    store.update(
+        "default",
+        lambda p: (
+            None
+            if p is None
+            else dataclasses.replace(p, throttled_until=clock() + timedelta(days=300))
+        ),
+    )
+    assert get_access_token(store=store, now=clock)
+    assert refreshes(emulator) == 1
