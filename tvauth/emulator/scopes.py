@@ -12,6 +12,10 @@ _KNOWN = {
     "profile": "See your name and profile picture",
     "phone": "See your phone number",
     "address": "See your postal address",
+    "zohocrm.modules.all": "See, create, change and delete your Zoho CRM records",
+    "zohocrm.modules.read": "See your Zoho CRM records",
+    "zohocrm.users.read": "See the users of your Zoho CRM organisation",
+    "zohocrm.org.read": "See your Zoho CRM organisation's details",
 }
 _OPERATIONS = {
     "read": "See",
