@@ -12,6 +12,8 @@ Environment variables (each overrides the matching file key):
 ``TVAUTH_CLIENT_SECRET``
     its client secret, used for every data center (``client_secret``); it also overrides the file's
     per-data-center ``[client_secrets]`` entries.
+``TVAUTH_CLIENT_SECRET_FILE``
+    a file holding the client secret instead (systemd ``LoadCredential=``, container secrets).
 ``TVAUTH_CLIENT_SECRET_<DC>``
     the secret for one data center, e.g. ``TVAUTH_CLIENT_SECRET_EU`` (``[client_secrets] eu``).
 ``TVAUTH_SCOPE``
@@ -62,6 +64,8 @@ __all__ = [
     "DEFAULT_SECRET",
     "ENV_VARS",
     "LOG_LEVELS",
+    "SECRET_ENV_PREFIX",
+    "SECRET_FILE_ENV",
     "Settings",
     "load_settings",
     "parse_accounts_url",
@@ -94,6 +98,7 @@ ENV_VARS: dict[str, str] = {
     "http.read_timeout": "TVAUTH_READ_TIMEOUT",
 }
 SECRET_ENV_PREFIX = "TVAUTH_CLIENT_SECRET_"
+SECRET_FILE_ENV = "TVAUTH_CLIENT_SECRET_FILE"
 
 _PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SCOPE_SPLIT = re.compile(r"[,\s]+")
@@ -597,8 +602,17 @@ def _layer_env(b: _Builder, env: Mapping[str, str]) -> None:
         b.put("client_id", found[1].strip(), _ENV, f"env {found[0]}")
     if found := get("client_secret"):
         b.put("client_secret", Secret(found[1].strip()), _ENV, f"env {found[0]}")
+    secret_file = env.get(SECRET_FILE_ENV, "").strip()
+    if secret_file:
+        if found:
+            raise ConfigError(
+                f"Both {ENV_VARS['client_secret']} and {SECRET_FILE_ENV} are set.",
+                "Set only one of them.",
+            )
+        secret = _read_secret_file(Path(secret_file).expanduser())
+        b.put("client_secret", secret, _ENV, f"env {SECRET_FILE_ENV} ({secret_file})")
     for name, value in env.items():
-        if not name.startswith(SECRET_ENV_PREFIX) or not value.strip():
+        if not name.startswith(SECRET_ENV_PREFIX) or not value.strip() or name == SECRET_FILE_ENV:
             continue
         loc = name[len(SECRET_ENV_PREFIX) :].lower()
         if loc not in DATA_CENTERS:
@@ -622,6 +636,24 @@ def _layer_env(b: _Builder, env: Mapping[str, str]) -> None:
     for key in ("http.connect_timeout", "http.read_timeout"):
         if found := get(key):
             b.put(key, _timeout(found[1], where=found[0]), _ENV, f"env {found[0]}")
+
+
+def _read_secret_file(path: Path) -> Secret:
+    """A client secret kept in its own file (systemd credentials, container secrets)."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ConfigError(
+            f"{SECRET_FILE_ENV} names {path}, which cannot be read ({reason}).",
+            "Point it at a file holding only the client secret, readable by this user.",
+        ) from None
+    if not text or "\n" in text:
+        raise ConfigError(
+            f"{SECRET_FILE_ENV} names {path}, which does not hold exactly one line.",
+            "Put only the client secret in that file.",
+        )
+    return Secret(text)
 
 
 def _layer_flags(b: _Builder, args: argparse.Namespace | None) -> None:

@@ -412,3 +412,17 @@ def test_importing_config_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_client_secret_from_a_file(paths: TvauthPaths, tmp_path: Path) -> None:
+    secret_file = tmp_path / "client_secret"
+    secret_file.write_text(SECRET + "\n")
+    s = load(paths, None, TVAUTH_CLIENT_SECRET_FILE=str(secret_file))
+    assert s.client_secret_for("eu") == SECRET
+    assert s.source["client_secret"] == f"env TVAUTH_CLIENT_SECRET_FILE ({secret_file})"
+    both = error(paths, None, TVAUTH_CLIENT_SECRET_FILE=str(secret_file), TVAUTH_CLIENT_SECRET="x")
+    assert "Set only one" in both
+    missing = error(paths, None, TVAUTH_CLIENT_SECRET_FILE=str(tmp_path / "nope"))
+    assert "cannot be read (No such file or directory)" in missing
+    secret_file.write_text("two\nlines\n")
+    assert "exactly one line" in error(paths, None, TVAUTH_CLIENT_SECRET_FILE=str(secret_file))

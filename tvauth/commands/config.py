@@ -85,7 +85,8 @@ def render_template(environ: Mapping[str, str] | None = None) -> str:
 
 # The Zoho client, from https://api-console.zoho.com: add a client of type
 # "Non-browser application". Its client id and secret go here.
-# Environment: TVAUTH_CLIENT_ID, TVAUTH_CLIENT_SECRET.   Flags: --client-id, --client-secret.
+# Environment: TVAUTH_CLIENT_ID, TVAUTH_CLIENT_SECRET (or TVAUTH_CLIENT_SECRET_FILE, naming a file
+# that holds only the secret).   Flags: --client-id, --client-secret.
 {_line("client_id", get("client_id"), '"1000.XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"')}
 {_line("client_secret", get("client_secret"), '"..."')}
 
