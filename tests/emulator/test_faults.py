@@ -47,7 +47,7 @@ def test_delay_answers_late_but_normally(wire: Wire) -> None:
     wire.emu.set_faults(["delay:0.3"])
     started = time.monotonic()
     answer = wire.poll_json(code)
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.25  # Event.wait may round a hair short
     assert answer == {"error": "authorization_pending"}
     assert wire.emu.requests_to("/oauth/v3/device/token")[-1]["fault"] == "delay:0.3"
 

@@ -384,6 +384,21 @@ class App:
         if location not in self._config.locations:
             return _json(404, {"code": "INVALID_URL_PATTERN", "status": "error"})
         auth = request.headers.get("Authorization")
+        live = self.state.bearer(location, auth)
+        if isinstance(live, Answer):
+            reply = json_reply(live)
+        elif rest.rstrip("/") == WHOAMI_PATH:
+            reply = json_reply(self.state.whoami(location, auth))
+        else:
+            reply = _json(
+                404,
+                {
+                    "code": "INVALID_URL_PATTERN",
+                    "details": {},
+                    "message": "Please check if the URL trying to access is a correct one",
+                    "status": "error",
+                },
+            )
         self._record(
             {
                 "time": self.now(),
@@ -395,22 +410,11 @@ class App:
                 "query": [],
                 "form": [],
                 "auth": auth.split(" ", 1)[0] if auth else None,
+                "status": reply.status,
+                "error": json.loads(reply.body).get("code"),
             }
         )
-        live = self.state.bearer(location, auth)
-        if isinstance(live, Answer):
-            return json_reply(live)
-        if rest.rstrip("/") == WHOAMI_PATH:
-            return json_reply(self.state.whoami(location, auth))
-        return _json(
-            404,
-            {
-                "code": "INVALID_URL_PATTERN",
-                "details": {},
-                "message": "Please check if the URL trying to access is a correct one",
-                "status": "error",
-            },
-        )
+        return reply
 
     # ---- control API ---------------------------------------------------------------------
 

@@ -91,7 +91,7 @@ class EmulatorConfig:
     # Each data center on its own port (base URL without a path), like separate hosts.
     dc_ports: bool = False
     clock: Callable[[], float] = time.monotonic
-    log_limit: int = 100_000
+    log_limit: int = 20_000
 
     def __post_init__(self) -> None:
         problems = self.problems()
