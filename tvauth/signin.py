@@ -1,0 +1,213 @@
+"""The real :class:`tvauth.session.SignInSession`: the flow, the store and renewal, wired together.
+
+The screens (full screen or plain text) only see session events. This module owns the order of
+things that must not go wrong: refuse a needless new sign-in (each one can evict a refresh token on
+another device), store the tokens the moment they arrive, then keep the access token fresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from tvauth.config import DEFAULT_SECRET, Settings
+from tvauth.errors import (
+    InvalidClientError,
+    SignInRequiredError,
+    TvauthError,
+)
+from tvauth.events import Approved, Failed
+from tvauth.flow import DeviceFlow
+from tvauth.http import make_async_client
+from tvauth.profile import Profile
+from tvauth.renewal import DEFAULT_MARGIN, arenew
+from tvauth.session import RenewalFailed, Renewed, SessionEvent, SignedIn
+from tvauth.signins import ensure_may_sign_in, record_sign_in, usable_sign_in
+from tvauth.store import TokenStore
+from tvauth.zoho import DATA_CENTERS, data_center_for_accounts_url
+
+__all__ = ["CODE_RENEWALS", "LiveSession", "data_center_label", "signed_in_view"]
+
+log = logging.getLogger("tvauth.signin")
+
+# An expired code is replaced this many times by itself; then the screen waits for a key, so an
+# empty room does not churn codes (and Zoho requests) forever.
+CODE_RENEWALS = 2
+# After a failed background renewal, wait this long before trying again (doubling, capped).
+RETRY_FIRST, RETRY_MAX = 30.0, 600.0
+# Sleep in slices no longer than this, so a wall clock set by NTP after boot is noticed quickly.
+WAKE_SLICE = 60.0
+
+Sleep = Callable[[float], Awaitable[None]]
+WallClock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def data_center_label(accounts_url: str, location: str | None) -> str:
+    """How people see the data center: "Zoho EU", or "Zoho EU (emulated at 127.0.0.1:8765)"."""
+    dc = data_center_for_accounts_url(accounts_url)
+    if dc is not None:
+        return dc.display_name
+    host = urlsplit(accounts_url).netloc or accounts_url
+    known = DATA_CENTERS.get(location or "")
+    name = known.display_name if known else (location.upper() if location else "Accounts server")
+    return f"{name} (emulated at {host})"
+
+
+def signed_in_view(profile: Profile, margin: float = DEFAULT_MARGIN) -> SignedIn:
+    """The signed-in screen's data, from what the store knows."""
+    expires = profile.access_expires_at or profile.signed_in_at
+    return SignedIn(
+        profile=profile.name,
+        email=profile.email,
+        display_name=profile.display_name,
+        location=profile.location,
+        data_center=data_center_label(profile.accounts_url, profile.location),
+        access_expires_at=expires,
+        next_renewal_at=expires - timedelta(seconds=margin),
+        signed_in_at=profile.signed_in_at,
+        scopes=profile.scopes,
+    )
+
+
+@dataclass
+class LiveSession:
+    """A sign-in against a real (or emulated) Zoho Accounts server, stored in ``store``."""
+
+    settings: Settings
+    store: TokenStore
+    force: bool = False
+    location: str | None = None
+    code_renewals: int = CODE_RENEWALS
+    margin: float = DEFAULT_MARGIN
+    hint: Callable[[str], str | None] | None = None
+    sleep: Sleep = asyncio.sleep
+    now: WallClock = _utcnow
+    _profile: Profile | None = field(default=None, init=False, repr=False)
+
+    @property
+    def profile_name(self) -> str:
+        """The store profile this session signs in."""
+        return self.settings.profile
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """Scopes asked for (before sign-in) or granted (after)."""
+        if self._profile is not None and self._profile.scopes:
+            return self._profile.scopes
+        return self.settings.scopes
+
+    @property
+    def accounts_url(self) -> str:
+        """Where the flow starts: the data center where the client is registered."""
+        return self.settings.accounts_url
+
+    def existing(self) -> SignedIn | None:
+        """The stored sign-in when one is usable and no new one was forced."""
+        if self.force:
+            return None
+        profile = usable_sign_in(self.store, self.profile_name)
+        if profile is None:
+            return None
+        self._profile = profile
+        return signed_in_view(profile, self.margin)
+
+    def approve_hint(self, user_code: str) -> str | None:
+        """The demo's way to approve without a phone; None against a real server."""
+        return self.hint(user_code) if self.hint is not None else None
+
+    def _flow(self) -> DeviceFlow:
+        self.settings.require_client()
+        secrets = {k: v.reveal() for k, v in self.settings.client_secrets.items()}
+        default = secrets.pop(DEFAULT_SECRET, None)
+        client_secret: str | dict[str, str] | None = default
+        if secrets:
+            # Secrets per data center; the default one fills in for the others.
+            client_secret = {
+                loc: value
+                for loc in sorted(set(DATA_CENTERS) | set(secrets))
+                if (value := secrets.get(loc) or default)
+            }
+        assert self.settings.client_id is not None
+        return DeviceFlow(
+            client_id=self.settings.client_id,
+            client_secret=client_secret,
+            scopes=self.settings.scopes,
+            accounts_url=self.settings.accounts_url,
+            location=self.location,
+            renewals=self.code_renewals,
+        )
+
+    async def sign_in(self) -> AsyncIterator[SessionEvent]:
+        """Flow events, then :class:`SignedIn` once the tokens are safely stored."""
+        try:
+            ensure_may_sign_in(self.store, self.profile_name, self.force)
+            flow = self._flow()
+        except TvauthError as err:
+            yield Failed(error=err, at=asyncio.get_running_loop().time())
+            return
+        async with make_async_client(self.settings) as http:
+            async for event in flow.events(http):
+                yield event
+                if not isinstance(event, Approved):
+                    continue
+                secret = self.settings.client_secret_for(event.location)
+                profile = await record_sign_in(
+                    self.store,
+                    self.profile_name,
+                    approved=event,
+                    client_id=flow.client_id,
+                    client_secret=secret.reveal() if secret is not None else None,
+                    http=http,
+                    scopes=tuple(flow.scopes),
+                    now=self.now,
+                )
+                self._profile = profile
+                # The next sign-in on this profile would mint another refresh token: refuse it
+                # unless forced again.
+                self.force = False
+                log.info("signed in profile=%s dc=%s", profile.name, profile.location)
+                yield signed_in_view(profile, self.margin)
+                return
+
+    async def keep_fresh(self) -> AsyncIterator[SessionEvent]:
+        """Renew before expiry, forever; report each renewal and each failure."""
+        retry = RETRY_FIRST
+        async with make_async_client(self.settings) as http:
+            while True:
+                profile = self._profile or self.store.load(self.profile_name)
+                if profile is None:
+                    return
+                due = (profile.access_expires_at or self.now()) - timedelta(seconds=self.margin)
+                wait = (due - self.now()).total_seconds()
+                if wait > 0:
+                    await self.sleep(min(wait, WAKE_SLICE))
+                    self._profile = self.store.load(self.profile_name) or profile
+                    continue
+                try:
+                    fresh = await arenew(
+                        self.profile_name,
+                        margin=self.margin,
+                        store=self.store,
+                        http=http,
+                        now=self.now,
+                    )
+                except TvauthError as err:
+                    final = isinstance(err, SignInRequiredError | InvalidClientError)
+                    log.warning("renewal failed profile=%s reason=%s", profile.name, err.problem)
+                    yield RenewalFailed(error=err, will_retry=not final)
+                    if final:
+                        return
+                    await self.sleep(retry)
+                    retry = min(retry * 2, RETRY_MAX)
+                    continue
+                retry = RETRY_FIRST
+                self._profile = fresh
+                yield Renewed(signed_in=signed_in_view(fresh, self.margin))
