@@ -49,6 +49,7 @@ __all__ = [
 USER_AGENT = f"tvauth/{__version__}"
 _DEFAULT_CONNECT = 10.0
 _DEFAULT_READ = 30.0
+_LOOPBACK_PATTERNS = ("all://localhost", "all://127.0.0.1", "all://[::1]")
 _QUERY = re.compile(r"\?[^\s'\"]*")
 
 
@@ -110,6 +111,9 @@ def _client_options(settings: Settings | None, transport: object | None) -> dict
         "trust_env": transport is None,
         "headers": {"User-Agent": USER_AGENT},
         "follow_redirects": False,
+        # A proxy cannot reach this machine's loopback (the emulator, `tvauth demo`): never send
+        # loopback requests to one, even when NO_PROXY forgets to list it.
+        "mounts": dict.fromkeys(_LOOPBACK_PATTERNS),
     }
 
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 
-def make_cert(directory: Path, *, san: str = "DNS:localhost,IP:127.0.0.1") -> tuple[Path, Path]:
+def make_cert(
+    directory: Path, *, san: str = "DNS:localhost,DNS:tvauth-test.invalid,IP:127.0.0.1"
+) -> tuple[Path, Path]:
     """A self-signed certificate (which is its own CA) and its key, via the openssl CLI."""
     openssl = shutil.which("openssl")
     if openssl is None:  # pragma: no cover - the sandbox has it; say so clearly if not

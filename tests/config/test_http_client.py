@@ -261,10 +261,12 @@ def test_https_proxy_is_used(
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{tunnel_proxy.port}")
     monkeypatch.setenv("SSL_CERT_FILE", str(certs[0]))
+    # A name only the proxy can resolve (it sends every tunnel to loopback): proof that the
+    # request went through it, with TLS verified end to end.
     with make_client() as client:
-        response = client.get(f"https://localhost:{tls_server.port}/via-proxy")
+        response = client.get(f"https://tvauth-test.invalid:{tls_server.port}/via-proxy")
     assert response.json()["path"] == "/via-proxy"
-    assert tunnel_proxy.seen == [f"CONNECT localhost:{tls_server.port} HTTP/1.1"]
+    assert tunnel_proxy.seen == [f"CONNECT tvauth-test.invalid:{tls_server.port} HTTP/1.1"]
 
 
 def test_refusing_proxy(refusing_proxy: ProxyServer, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,16 +285,13 @@ def test_refusing_proxy(refusing_proxy: ProxyServer, monkeypatch: pytest.MonkeyP
 
 
 def test_no_proxy_bypasses_the_proxy(
-    tls_server: Server,
-    refusing_proxy: ProxyServer,
-    certs: tuple[Path, Path],
-    monkeypatch: pytest.MonkeyPatch,
+    refusing_proxy: ProxyServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{refusing_proxy.port}")
-    monkeypatch.setenv("NO_PROXY", "example.org,localhost")
-    monkeypatch.setenv("SSL_CERT_FILE", str(certs[0]))
-    with make_client() as client:
-        assert client.get(f"https://localhost:{tls_server.port}/").status_code == 200
+    monkeypatch.setenv("NO_PROXY", "example.org,.invalid")
+    err = failure("https://tvauth-test.invalid/")
+    assert "could not be found (DNS lookup failed)" in str(err)  # went direct, not to the proxy
+    assert "proxy" not in err.problem
     assert refusing_proxy.seen == []
 
 
@@ -342,3 +341,22 @@ def test_proxy_name_that_does_not_resolve(monkeypatch: pytest.MonkeyPatch) -> No
     assert str(err).startswith(
         "The name of the proxy proxy.invalid:3128 (from HTTPS_PROXY) could not be found"
     )
+
+
+def test_loopback_never_goes_through_a_proxy(
+    refusing_proxy: ProxyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tvauth demo` and the emulator live on loopback, where no proxy can reach."""
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{refusing_proxy.port}")
+    monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.1:{refusing_proxy.port}")
+    server = Server()
+    try:
+        with make_client() as client:
+            assert client.get(f"http://127.0.0.1:{server.port}/").status_code == 200
+            assert client.get(f"http://localhost:{server.port}/").status_code == 200
+    finally:
+        server.stop()
+    assert refusing_proxy.seen == []
+    with make_client() as client:  # everything else still goes to the proxy
+        assert client.get("http://accounts.example.test/").status_code == 403
+    assert refusing_proxy.seen == ["GET http://accounts.example.test/ HTTP/1.1"]
