@@ -94,6 +94,7 @@ def _decide(
     margin: float,
     force: bool,
     seen_token: str | None,
+    lenient: bool,
 ) -> Profile | None:
     """The profile to serve as it is, None to refresh now, or raise why neither is possible."""
     if current is None:
@@ -111,7 +112,7 @@ def _decide(
     if current.needs_sign_in:
         raise _sign_in_required(current)
     if current.refresh_token is None:
-        if not force and current.access_valid_for(now) > 0:
+        if lenient and current.access_valid_for(now) > 0:
             return current
         raise SignInRequiredError(
             f"Profile '{current.name}' has no refresh token, so its access token cannot be renewed."
@@ -119,7 +120,7 @@ def _decide(
     until = current.throttled_until
     # A back-off further ahead than the longest one means the clock went backwards: ignore it.
     if until is not None and now < until <= now + timedelta(seconds=THROTTLE_BACKOFF_MAX):
-        if not force and current.access_valid_for(now) > 0:
+        if lenient and current.access_valid_for(now) > 0:
             return current
         raise _throttled(current, until)
     return None
@@ -194,11 +195,11 @@ def _settle(
     current: Profile,
     outcome: tuple[int, str, bytes] | NetworkError,
     now: Clock,
-    force: bool,
+    lenient: bool,
 ) -> Profile:
     """Apply Zoho's answer (lock held): write what changed, return what to serve or raise."""
     if isinstance(outcome, NetworkError):
-        if not force and current.access_valid_for(now()) > 0:
+        if lenient and current.access_valid_for(now()) > 0:
             return current
         raise outcome
     status, content_type, body = outcome
@@ -214,12 +215,12 @@ def _settle(
             name, lambda p: None if p is None else _after_throttle(p, now())
         )
         served = updated or current
-        if not force and served.access_valid_for(now()) > 0:
+        if lenient and served.access_valid_for(now()) > 0:
             return served
         assert served.throttled_until is not None
         raise _throttled(served, served.throttled_until) from None
     except NetworkError:
-        if not force and current.access_valid_for(now()) > 0:
+        if lenient and current.access_valid_for(now()) > 0:
             return current
         raise
     fresh = store.update_locked(
@@ -258,6 +259,7 @@ def renew(
     margin: float = DEFAULT_MARGIN,
     force: bool = False,
     rejected_token: str | None = None,
+    fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.Client | None = None,
     now: Clock = _utcnow,
@@ -266,6 +268,9 @@ def renew(
 
     ``force`` renews even if the clock says the token is fresh (an API said it is dead), unless
     another process already replaced ``rejected_token`` (default: the token read on entry).
+    ``fallback`` (default) serves a token that is still valid, though inside the margin, when
+    Zoho throttles or cannot be reached; ``fallback=False`` raises instead (background renewers
+    that want to report the failure and retry).
     """
     store = store or TokenStore()
     current = store.load(profile)
@@ -274,9 +279,10 @@ def renew(
     if not force and current.has_access_for(now(), margin):
         return current
     seen = _seen(current, rejected_token)
+    lenient = fallback and not force
     with store.lock(profile):
         current = store.load_locked(profile)
-        served = _decide(current, profile, now(), margin, force, seen)
+        served = _decide(current, profile, now(), margin, force, seen, lenient)
         if served is not None:
             return served
         assert current is not None
@@ -287,7 +293,7 @@ def renew(
             outcome: tuple[int, str, bytes] | NetworkError = _send(http, request)
         except httpx.HTTPError as exc:
             outcome = _unreachable(request, exc)
-        return _settle(store, profile, current, outcome, now, force)
+        return _settle(store, profile, current, outcome, now, lenient)
 
 
 def get_access_token(
@@ -296,6 +302,7 @@ def get_access_token(
     margin: float = DEFAULT_MARGIN,
     force: bool = False,
     rejected_token: str | None = None,
+    fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.Client | None = None,
     now: Clock = _utcnow,
@@ -311,6 +318,7 @@ def get_access_token(
         margin=margin,
         force=force,
         rejected_token=rejected_token,
+        fallback=fallback,
         store=store,
         http=http,
         now=now,
@@ -353,6 +361,7 @@ async def arenew(
     margin: float = DEFAULT_MARGIN,
     force: bool = False,
     rejected_token: str | None = None,
+    fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.AsyncClient | None = None,
     now: Clock = _utcnow,
@@ -365,9 +374,10 @@ async def arenew(
     if not force and current.has_access_for(now(), margin):
         return current
     seen = _seen(current, rejected_token)
+    lenient = fallback and not force
     async with store.alock(profile):
         current = store.load_locked(profile)
-        served = _decide(current, profile, now(), margin, force, seen)
+        served = _decide(current, profile, now(), margin, force, seen, lenient)
         if served is not None:
             return served
         assert current is not None
@@ -378,7 +388,7 @@ async def arenew(
             outcome: tuple[int, str, bytes] | NetworkError = await _asend(http, request)
         except httpx.HTTPError as exc:
             outcome = _unreachable(request, exc)
-        return _settle(store, profile, current, outcome, now, force)
+        return _settle(store, profile, current, outcome, now, lenient)
 
 
 async def aget_access_token(
@@ -387,6 +397,7 @@ async def aget_access_token(
     margin: float = DEFAULT_MARGIN,
     force: bool = False,
     rejected_token: str | None = None,
+    fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.AsyncClient | None = None,
     now: Clock = _utcnow,
@@ -397,6 +408,7 @@ async def aget_access_token(
         margin=margin,
         force=force,
         rejected_token=rejected_token,
+        fallback=fallback,
         store=store,
         http=http,
         now=now,
