@@ -136,25 +136,24 @@ class SignInScreen(_Ticking):
         self.hint_text = ""
 
     def compose(self) -> ComposeResult:
-        with Container(id="frame"), Horizontal(id="columns"), Vertical(id="text"):
-            yield Static("Sign in to Zoho", id="title", classes="line")
-            yield Static("Go to", id="goto", classes="line waiting")
-            yield Static("", id="url", classes="line waiting")
-            yield Static("and enter this code:", id="enter", classes="line waiting")
-            yield BigCode(id="code", classes="waiting")
-            yield Ticker(id="expires", classes="line waiting")
-            yield Ticker(id="status", classes="line")
-            yield QrCode(id="qr-stacked", classes="qr")
-            yield Static("", id="qr-note", classes="line")
-            yield Static(self.scopes_text, id="scopes", classes="line")
-            yield Static(PHISHING, id="phishing", classes="line")
-            yield Static("", id="hint", classes="line")
-            yield Static(WAITING_KEYS, id="keys", classes="line")
-        # The wide QR sits beside the text column (see _apply_layout).
+        with Container(id="frame"), Horizontal(id="columns"):
+            with Vertical(id="text"):
+                yield Static("Sign in to Zoho", id="title", classes="line")
+                yield Static("Go to", id="goto", classes="line waiting")
+                yield Static("", id="url", classes="line waiting")
+                yield Static("and enter this code:", id="enter", classes="line waiting")
+                yield BigCode(id="code", classes="waiting")
+                yield Ticker(id="expires", classes="line waiting")
+                yield Ticker(id="status", classes="line")
+                yield QrCode(id="qr-stacked", classes="qr")
+                yield Static("", id="qr-note", classes="line")
+                yield Static(self.scopes_text, id="scopes", classes="line")
+                yield Static(PHISHING, id="phishing", classes="line")
+                yield Static("", id="hint", classes="line")
+                yield Static(WAITING_KEYS, id="keys", classes="line")
+            yield QrCode(id="qr-wide", classes="qr")
 
     def on_mount(self) -> None:
-        columns = self.query_one("#columns", Horizontal)
-        columns.mount(QrCode(id="qr-wide", classes="qr"))
         self._show_phase()
         super().on_mount()
 
