@@ -22,6 +22,7 @@ __all__ = [
     "ServerResponseError",
     "SignInCancelledError",
     "SignInRequiredError",
+    "StoreBusyError",
     "StoreError",
     "TLSVerificationError",
     "ThrottledError",
@@ -119,6 +120,10 @@ class ThrottledError(TvauthError):
 
 class StoreError(TvauthError):
     """The token store could not be read or written."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held a profile's lock for longer than tvauth was willing to wait."""
 
 
 class TokenFileCorruptError(StoreError):
