@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from tvauth.atomic import describe_os_error
-from tvauth.errors import StoreError
+from tvauth.errors import StoreBusyError
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "alocked", "locked"]
 
@@ -43,8 +43,8 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def _timeout_error(path: Path, timeout: float) -> StoreError:
-    return StoreError(
+def _timeout_error(path: Path, timeout: float) -> StoreBusyError:
+    return StoreBusyError(
         f"Another tvauth process has held {path} for more than {timeout:.0f} seconds.",
         "Check for a stuck tvauth process (ps aux | grep tvauth) and stop it.",
     )

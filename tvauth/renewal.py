@@ -17,6 +17,7 @@ httpx is imported only when a refresh is actually attempted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from tvauth.errors import (
     NetworkError,
     NotSignedInError,
     SignInRequiredError,
+    StoreBusyError,
     ThrottledError,
 )
 from tvauth.profile import DEFAULT_PROFILE, Profile
@@ -55,7 +57,8 @@ __all__ = [
 DEFAULT_MARGIN = 300.0
 CLIENT_SECRET_ENV = "TVAUTH_CLIENT_SECRET"
 THROTTLE_BACKOFF_FIRST = 60.0
-THROTTLE_BACKOFF_MAX = 600.0  # Zoho's window is ten minutes: never wait longer than that
+THROTTLE_BACKOFF_MAX = 600.0
+LENIENT_LOCK_WAIT = 5.0  # Zoho's window is ten minutes: never wait longer than that
 
 Clock = Callable[[], datetime]
 
@@ -181,6 +184,20 @@ def _unreachable(request: ApiRequest, exc: Exception) -> NetworkError:
     return NetworkError(f"Could not renew the access token ({type(exc).__name__}).")
 
 
+def _patience(current: Profile, now: datetime, lenient: bool) -> float | None:
+    """How long to wait for another process's renewal before serving the still-valid token.
+
+    Normally a renewal takes well under a second and waiting for it is right (the caller asked for
+    ``margin`` seconds). When Zoho is slow or unreachable each renewal can take a whole connect
+    timeout, and callers queued behind the lock would each wait for every attempt ahead of them;
+    a caller whose token is still valid stops waiting after LENIENT_LOCK_WAIT and uses it.
+    None means the store's own (long) lock timeout.
+    """
+    if lenient and current.access_valid_for(now) > 0:
+        return LENIENT_LOCK_WAIT
+    return None
+
+
 def _seen(profile: Profile | None, rejected_token: str | None) -> str | None:
     if rejected_token is not None:
         return rejected_token
@@ -280,7 +297,14 @@ def renew(
         return current
     seen = _seen(current, rejected_token)
     lenient = fallback and not force
-    with store.lock(profile):
+    patience = _patience(current, now(), lenient)
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(store.lock(profile, timeout=patience))
+        except StoreBusyError:
+            if patience is not None and current.access_valid_for(now()) > 0:
+                return current  # a renewal is stuck elsewhere (Zoho slow); this still works
+            raise
         current = store.load_locked(profile)
         served = _decide(current, profile, now(), margin, force, seen, lenient)
         if served is not None:
@@ -375,7 +399,14 @@ async def arenew(
         return current
     seen = _seen(current, rejected_token)
     lenient = fallback and not force
-    async with store.alock(profile):
+    patience = _patience(current, now(), lenient)
+    async with contextlib.AsyncExitStack() as held:
+        try:
+            await held.enter_async_context(store.alock(profile, wait_limit=patience))
+        except StoreBusyError:
+            if patience is not None and current.access_valid_for(now()) > 0:
+                return current
+            raise
         current = store.load_locked(profile)
         served = _decide(current, profile, now(), margin, force, seen, lenient)
         if served is not None:

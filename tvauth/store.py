@@ -169,17 +169,22 @@ class TokenStore:
     # -- locking -------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def lock(self, name: str) -> Iterator[None]:
-        """Hold profile ``name``'s cross-process lock (creating the directory if needed)."""
+    def lock(self, name: str, *, timeout: float | None = None) -> Iterator[None]:
+        """Hold profile ``name``'s cross-process lock (creating the directory if needed).
+
+        Raises StoreBusyError after ``timeout`` seconds (default: the store's ``lock_timeout``).
+        """
         self._ensure_dir()
-        with locked(self.lock_path_for(name), timeout=self._lock_timeout):
+        limit = self._lock_timeout if timeout is None else timeout
+        with locked(self.lock_path_for(name), timeout=limit):
             yield
 
     @contextlib.asynccontextmanager
-    async def alock(self, name: str) -> AsyncIterator[None]:
+    async def alock(self, name: str, *, wait_limit: float | None = None) -> AsyncIterator[None]:
         """Async twin of :meth:`lock`."""
         self._ensure_dir()
-        async with alocked(self.lock_path_for(name), wait_limit=self._lock_timeout):
+        limit = self._lock_timeout if wait_limit is None else wait_limit
+        async with alocked(self.lock_path_for(name), wait_limit=limit):
             yield
 
     # -- reading -------------------------------------------------------------------------------

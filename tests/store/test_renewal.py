@@ -24,6 +24,7 @@ from tvauth.errors import (
     NotSignedInError,
     ServerResponseError,
     SignInRequiredError,
+    StoreBusyError,
     ThrottledError,
 )
 from tvauth.redact import Secret
@@ -394,3 +395,25 @@ def test_a_throttle_back_off_from_the_future_is_ignored(
     )
     assert get_access_token(store=store, now=clock)
     assert refreshes(emulator) == 1
+
+
+# -- a renewal stuck in another process ----------------------------------------------------------
+
+
+def test_a_caller_with_a_still_valid_token_does_not_queue_behind_a_stuck_renewal(
+    emulator: Emulator, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tvauth.renewal
+
+    monkeypatch.setattr(tvauth.renewal, "LENIENT_LOCK_WAIT", 0.1)
+    store = TokenStore(tmp_path / "tokens", lock_timeout=0.3)
+    first = sign_in(emulator, store, now=clock())
+    clock.advance(3600 - 100)  # inside the margin, still valid
+    assert first.access_token is not None
+    with store.lock("default"):  # another process is renewing and Zoho is slow
+        assert get_access_token(store=store, now=clock) == first.access_token.reveal()
+        clock.advance(101)  # now nothing valid is left: it must wait, and says so when it can't
+        with pytest.raises(StoreBusyError, match="Another tvauth process"):
+            get_access_token(store=store, now=clock)
+    assert refreshes(emulator) == 0
+    assert get_access_token(store=store, now=clock) != first.access_token.reveal()
