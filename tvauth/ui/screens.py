@@ -377,7 +377,9 @@ class ConfirmQuitScreen(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Static("Stop signing in?", id="question", classes="line")
             yield Static(
-                "The code on the screen will stop working here.", id="consequence", classes="line"
+                "Approving the code after that will not sign this device in.",
+                id="consequence",
+                classes="line",
             )
             yield Static(
                 "Press Esc, Back or Q again to quit.\nPress Enter or OK to keep waiting.",
@@ -416,11 +418,16 @@ class _BannerScreen(_Ticking):
         frame.styles.padding = (my, mx)
         inner_w = max(1, width - 2 * mx)
         body = self.query_one("#body")
-        body.styles.width = min(inner_w, 100)
+        body_w = inner_w
+        body.styles.width = body_w
         glyph_height, lines = _banner_fit(
-            self.banner_word, inner_w, int((height - 2 * my) * self.banner_rows_share)
+            self.banner_word, body_w, int((height - 2 * my) * self.banner_rows_share)
         )
-        self.query_one("#banner", BigCode).show(self.banner_word, glyph_height, lines)
+        banner = self.query_one("#banner", BigCode)
+        banner.show(self.banner_word, glyph_height, lines)
+        drawn = max((len(line) for line in banner.lines), default=0)
+        # Containers align their children as one block; centre the banner on its own.
+        banner.styles.margin = (0, 0, 1, max(0, (body_w - drawn) // 2))
 
     def on_mount(self) -> None:
         self._relayout()
