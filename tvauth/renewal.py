@@ -198,6 +198,28 @@ def _patience(current: Profile, now: datetime, lenient: bool) -> float | None:
     return None
 
 
+def _failure_since(store: TokenStore, name: str, started: datetime) -> NetworkError | None:
+    """A failure another process met while we waited for the lock: reuse it, do not queue a retry.
+
+    Only failures noted after this caller began count, so a fresh call always tries again; callers
+    that queued behind a slow, failing attempt (a connect timeout) share its answer instead of
+    each waiting for their own.
+    """
+    note = store.recent_failure(name)
+    if note is None or note[0] <= started:
+        return None
+    return NetworkError(f"{note[1].rstrip('.')} (another tvauth process tried just now).")
+
+
+def _note(
+    store: TokenStore, name: str, outcome: tuple[int, str, bytes] | NetworkError, at: datetime
+) -> None:
+    if isinstance(outcome, NetworkError):
+        store.note_failure(name, at, outcome.problem)
+    else:
+        store.clear_failure(name)
+
+
 def _seen(profile: Profile | None, rejected_token: str | None) -> str | None:
     if rejected_token is not None:
         return rejected_token
@@ -297,7 +319,8 @@ def renew(
         return current
     seen = _seen(current, rejected_token)
     lenient = fallback and not force
-    patience = _patience(current, now(), lenient)
+    started = now()
+    patience = _patience(current, started, lenient)
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(store.lock(profile, timeout=patience))
@@ -310,6 +333,9 @@ def renew(
         if served is not None:
             return served
         assert current is not None
+        shared = None if force else _failure_since(store, profile, started)
+        if shared is not None:
+            return _settle(store, profile, current, shared, now, lenient)
         import httpx
 
         request = _request_for(current)
@@ -317,6 +343,7 @@ def renew(
             outcome: tuple[int, str, bytes] | NetworkError = _send(http, request)
         except httpx.HTTPError as exc:
             outcome = _unreachable(request, exc)
+        _note(store, profile, outcome, now())
         return _settle(store, profile, current, outcome, now, lenient)
 
 
@@ -399,7 +426,8 @@ async def arenew(
         return current
     seen = _seen(current, rejected_token)
     lenient = fallback and not force
-    patience = _patience(current, now(), lenient)
+    started = now()
+    patience = _patience(current, started, lenient)
     async with contextlib.AsyncExitStack() as held:
         try:
             await held.enter_async_context(store.alock(profile, wait_limit=patience))
@@ -412,6 +440,9 @@ async def arenew(
         if served is not None:
             return served
         assert current is not None
+        shared = None if force else _failure_since(store, profile, started)
+        if shared is not None:
+            return _settle(store, profile, current, shared, now, lenient)
         import httpx
 
         request = _request_for(current)
@@ -419,6 +450,7 @@ async def arenew(
             outcome: tuple[int, str, bytes] | NetworkError = await _asend(http, request)
         except httpx.HTTPError as exc:
             outcome = _unreachable(request, exc)
+        _note(store, profile, outcome, now())
         return _settle(store, profile, current, outcome, now, lenient)
 
 

@@ -12,6 +12,7 @@ store's ``on_warning`` callback (writes that go ahead after moving it).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import sys
@@ -186,6 +187,34 @@ class TokenStore:
         limit = self._lock_timeout if wait_limit is None else wait_limit
         async with alocked(self.lock_path_for(name), wait_limit=limit):
             yield
+
+    # -- notes on the lock file ----------------------------------------------------------------
+
+    def note_failure(self, name: str, at: datetime, problem: str) -> None:
+        """Record (lock held) that a renewal could not reach the server, for processes queued behind.
+
+        Kept in the lock file, not the token file: it is not part of the sign-in, and a transient
+        fault must leave the token file untouched. ``problem`` must be secret-free (it is shown).
+        """
+        body = json.dumps({"failed_at": at.astimezone(UTC).isoformat(), "problem": problem})
+        with contextlib.suppress(OSError):
+            self.lock_path_for(name).write_text(body, encoding="utf-8")
+
+    def recent_failure(self, name: str) -> tuple[datetime, str] | None:
+        """The last noted failure (lock held), or None."""
+        try:
+            raw = json.loads(self.lock_path_for(name).read_text(encoding="utf-8") or "null")
+            at = datetime.fromisoformat(raw["failed_at"])
+            problem = str(raw["problem"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return at, problem
+
+    def clear_failure(self, name: str) -> None:
+        """Forget the noted failure (lock held)."""
+        with contextlib.suppress(OSError):
+            if self.lock_path_for(name).stat().st_size:
+                self.lock_path_for(name).write_text("", encoding="utf-8")
 
     # -- reading -------------------------------------------------------------------------------
 

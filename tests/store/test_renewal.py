@@ -417,3 +417,33 @@ def test_a_caller_with_a_still_valid_token_does_not_queue_behind_a_stuck_renewal
             get_access_token(store=store, now=clock)
     assert refreshes(emulator) == 0
     assert get_access_token(store=store, now=clock) != first.access_token.reveal()
+
+
+def test_callers_queued_behind_a_failing_attempt_share_its_failure_instead_of_retrying(
+    emulator: Emulator, store: TokenStore
+) -> None:
+    """Zoho unreachable and slow (a timeout): five callers wait one timeout, not five."""
+    sign_in(emulator, store, expires_in=-10)
+    emulator.set_faults(["hang"])  # the first refresh request never gets an answer
+    errors: list[str] = []
+    barrier = threading.Barrier(5)
+
+    def ask(http: httpx.Client) -> None:
+        barrier.wait()
+        try:
+            get_access_token(store=store, http=http)
+        except NetworkError as err:
+            errors.append(str(err))
+
+    with httpx.Client(timeout=0.5) as http:
+        threads = [threading.Thread(target=ask, args=(http,)) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert len(errors) == 5
+    assert sum("another tvauth process tried just now" in e for e in errors) == 4
+    assert refreshes(emulator) == 1, "one attempt reached Zoho; the others shared its timeout"
+    # A new call tries again by itself (and the fault is spent, so it works).
+    assert get_access_token(store=store)
+    assert refreshes(emulator) == 2
