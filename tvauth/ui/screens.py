@@ -47,6 +47,8 @@ from tvauth.ui.layout import (
     qr_cells,
 )
 from tvauth.ui.texts import (
+    MAX_REASON,
+    STATUS_SAMPLES,
     Status,
     countdown_text,
     data_center_name,
@@ -68,7 +70,6 @@ PHISHING = "Only approve a code you can see on this screen."
 WAITING_KEYS = "Enter: new code    Esc: quit"
 PROBLEM_KEYS = "Enter: try again with a new code    Esc or Q: quit"
 SIGNED_IN_KEYS = "Esc or Q: quit (the sign-in stays saved)"
-MAX_REASON = 28  # characters of a network fault's reason on the status line
 
 # Back on a TV remote arrives as Escape or Backspace, depending on the box.
 BACK_KEYS = "escape,q,backspace"
@@ -80,9 +81,10 @@ def _wrapped_rows(text: str, width: int) -> int:
     return sum(max(1, len(textwrap.wrap(p, width) or [""])) for p in text.split("\n"))
 
 
+@lru_cache(maxsize=64)
 def _status_rows(width: int) -> int:
-    # Status sentences are written to fit 68 columns; narrower columns get two rows.
-    return 1 if width >= 70 else 2
+    """Rows the status line's box needs so its longest sentence never gets cut."""
+    return max(_wrapped_rows(sample, width) for sample in STATUS_SAMPLES)
 
 
 class _Ticking(Screen[None]):
@@ -102,6 +104,7 @@ class _Ticking(Screen[None]):
         return app
 
     def on_mount(self) -> None:
+        # Textual runs every class's on_mount along the MRO (subclasses first): no super() call.
         self.tick()
         self.set_interval(1.0, self.tick, name="tick")
 
@@ -155,7 +158,6 @@ class SignInScreen(_Ticking):
 
     def on_mount(self) -> None:
         self._show_phase()
-        super().on_mount()
 
     # -- events from the app ------------------------------------------------------------------
 
@@ -431,7 +433,6 @@ class _BannerScreen(_Ticking):
 
     def on_mount(self) -> None:
         self._relayout()
-        super().on_mount()
 
 
 class ProblemScreen(_BannerScreen):

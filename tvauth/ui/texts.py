@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from tvauth.zoho import DATA_CENTERS, data_center_for_accounts_url
 
 __all__ = [
+    "MAX_REASON",
+    "STATUS_SAMPLES",
     "Status",
     "countdown_text",
     "data_center_name",
@@ -102,27 +104,37 @@ class Status:
 
 
 def status_text(status: Status, now: float) -> str:
-    """The one-line status. Words, not colours, carry the meaning."""
-    slowed = (
-        f" Slowed down as asked: checking every {duration_words(status.interval)}."
-        if status.interval
-        else ""
-    )
+    """The one-line status. Words, not colours, carry the meaning.
+
+    Every sentence fits two rows of the narrowest text column (34 columns, beside the QR at 80x24);
+    ``STATUS_SAMPLES`` holds the longest ones for the layout to measure.
+    """
     if status.kind == "requesting":
         return f"Asking {status.detail} for a code..."
     if status.kind == "waiting":
-        renewed = "The last code expired; this is a new one. " if status.attempt > 1 else ""
-        if status.at is None:
-            return f"{renewed}Waiting for approval.{slowed}"
-        ago = max(0, math.floor(now - status.at))
-        return f"{renewed}Waiting for approval, checked {ago} s ago.{slowed}"
+        ago = "" if status.at is None else f", checked {max(0, math.floor(now - status.at))} s ago"
+        if status.interval:
+            return f"Waiting{ago}; slowed to every {duration_words(status.interval)} as asked."
+        return f"Waiting for approval{ago}."
     if status.kind == "network":
         left = math.ceil((status.at or now) - now)
         when = f"retrying in {left} s" if left > 0 else "retrying now"
         reason = f" ({status.detail})" if status.detail else ""
-        return f"Network trouble{reason}: {when}."
+        return f"Network lost{reason}: {when}."
     if status.kind == "switched":
         return f"Approved by an account in {status.detail}: switching there..."
     if status.kind == "approved":
         return "Approved. Saving the sign-in..."
     return status.detail
+
+
+MAX_REASON = 20
+"""Characters of a network fault's reason shown on the status line."""
+
+STATUS_SAMPLES = (
+    status_text(Status("waiting", at=0, interval=155), 99),
+    status_text(Status("network", at=199, detail="connection refused"[:MAX_REASON]), 100),
+    status_text(Status("switched", detail="Zoho Saudi Arabia"), 0),
+    status_text(Status("requesting", detail="accounts.zohocloud.ca"), 0),
+)
+"""The longest status sentences, for sizing the status line's box."""
