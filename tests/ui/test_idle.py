@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from textual._compositor import Compositor
 
-from tests.ui.helpers import make_app
 from tests.ui.fakes import issued
+from tests.ui.helpers import make_app
 from tvauth.events import Pending
 from tvauth.ui.widgets import BigCode, QrCode, Ticker
 
