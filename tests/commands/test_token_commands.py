@@ -394,3 +394,18 @@ def test_exec_when_not_signed_in_does_not_run_the_command() -> None:
     assert out.returncode == 1
     assert "ran" not in out.stdout
     assert "not signed in" in out.stderr
+
+
+def test_status_and_token_refuse_a_token_directory_open_to_others(emulator: Emulator) -> None:
+    sign_in(emulator)
+    tokens_dir = home_store().tokens_dir
+    tokens_dir.chmod(0o755)
+    status = run_tvauth("status", "--json")
+    assert status.returncode == 1
+    info = json.loads(status.stdout)
+    assert info["permissions_ok"] is False
+    assert f"chmod 700 {tokens_dir}" in info["problem"]
+    token = run_tvauth("token")
+    assert token.returncode == 1
+    assert token.stdout == ""
+    assert f"chmod 700 {tokens_dir}" in token.stderr

@@ -47,6 +47,14 @@ def _zoho_shaped(token: str) -> bool:
     return re.fullmatch(r"1\d{3}\.[0-9a-f]{32}\.[0-9a-f]{32}", token) is not None
 
 
+def _no_secret(text: str, store: TokenStore) -> bool:
+    """Checked in a helper so a failing assert does not print what it found."""
+    profile = store.load("default")
+    assert profile is not None
+    values = (profile.access_token, profile.refresh_token, profile.client_secret)
+    return not any(v is not None and v.reveal() in text for v in values)
+
+
 def _token(store: TokenStore) -> str:
     profile = store.load("default")
     assert profile is not None
@@ -444,6 +452,9 @@ def test_callers_queued_behind_a_failing_attempt_share_its_failure_instead_of_re
     assert len(errors) == 5
     assert sum("another tvauth process tried just now" in e for e in errors) == 4
     assert refreshes(emulator) == 1, "one attempt reached Zoho; the others shared its timeout"
+    note = store.lock_path_for("default").read_text()
+    assert "failed_at" in note
+    assert _no_secret(note, store)
     # A new call tries again by itself (and the fault is spent, so it works).
     assert get_access_token(store=store)
     assert refreshes(emulator) == 2
