@@ -11,36 +11,30 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import UTC, datetime
 
 from tvauth.config import DEFAULT_SECRET, Settings
 from tvauth.errors import (
-    InvalidClientError,
-    SignInRequiredError,
     TvauthError,
 )
 from tvauth.events import Approved, Failed
 from tvauth.flow import DeviceFlow
 from tvauth.http import make_async_client
+from tvauth.keepalive import keep_fresh, signed_in_summary
 from tvauth.profile import Profile
-from tvauth.renewal import DEFAULT_MARGIN, arenew
-from tvauth.session import RenewalFailed, Renewed, SessionEvent, SignedIn
+from tvauth.renewal import DEFAULT_MARGIN
+from tvauth.session import Renewed, SessionEvent, SignedIn
 from tvauth.signins import ensure_may_sign_in, record_sign_in, usable_sign_in
 from tvauth.store import TokenStore
-from tvauth.zoho import DATA_CENTERS, data_center_for_accounts_url
+from tvauth.zoho import DATA_CENTERS
 
-__all__ = ["CODE_RENEWALS", "LiveSession", "data_center_label", "signed_in_view"]
+__all__ = ["CODE_RENEWALS", "LiveSession"]
 
 log = logging.getLogger("tvauth.signin")
 
 # An expired code is replaced this many times by itself; then the screen waits for a key, so an
 # empty room does not churn codes (and Zoho requests) forever.
 CODE_RENEWALS = 2
-# After a failed background renewal, wait this long before trying again (doubling, capped).
-RETRY_FIRST, RETRY_MAX = 30.0, 600.0
-# Sleep in slices no longer than this, so a wall clock set by NTP after boot is noticed quickly.
-WAKE_SLICE = 60.0
 
 Sleep = Callable[[float], Awaitable[None]]
 WallClock = Callable[[], datetime]
@@ -48,33 +42,6 @@ WallClock = Callable[[], datetime]
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def data_center_label(accounts_url: str, location: str | None) -> str:
-    """How people see the data center: "Zoho EU", or "Zoho EU (emulated at 127.0.0.1:8765)"."""
-    dc = data_center_for_accounts_url(accounts_url)
-    if dc is not None:
-        return dc.display_name
-    host = urlsplit(accounts_url).netloc or accounts_url
-    known = DATA_CENTERS.get(location or "")
-    name = known.display_name if known else (location.upper() if location else "Accounts server")
-    return f"{name} (emulated at {host})"
-
-
-def signed_in_view(profile: Profile, margin: float = DEFAULT_MARGIN) -> SignedIn:
-    """The signed-in screen's data, from what the store knows."""
-    expires = profile.access_expires_at or profile.signed_in_at
-    return SignedIn(
-        profile=profile.name,
-        email=profile.email,
-        display_name=profile.display_name,
-        location=profile.location,
-        data_center=data_center_label(profile.accounts_url, profile.location),
-        access_expires_at=expires,
-        next_renewal_at=expires - timedelta(seconds=margin),
-        signed_in_at=profile.signed_in_at,
-        scopes=profile.scopes,
-    )
 
 
 @dataclass
@@ -117,7 +84,7 @@ class LiveSession:
         if profile is None:
             return None
         self._profile = profile
-        return signed_in_view(profile, self.margin)
+        return signed_in_summary(profile, margin=self.margin)
 
     def approve_hint(self, user_code: str) -> str | None:
         """The demo's way to approve without a phone; None against a real server."""
@@ -174,40 +141,20 @@ class LiveSession:
                 # unless forced again.
                 self.force = False
                 log.info("signed in profile=%s dc=%s", profile.name, profile.location)
-                yield signed_in_view(profile, self.margin)
+                yield signed_in_summary(profile, margin=self.margin)
                 return
 
     async def keep_fresh(self) -> AsyncIterator[SessionEvent]:
-        """Renew before expiry, forever; report each renewal and each failure."""
-        retry = RETRY_FIRST
+        """Renew before expiry, forever; report each renewal and each failure (see keepalive)."""
         async with make_async_client(self.settings) as http:
-            while True:
-                profile = self._profile or self.store.load(self.profile_name)
-                if profile is None:
-                    return
-                due = (profile.access_expires_at or self.now()) - timedelta(seconds=self.margin)
-                wait = (due - self.now()).total_seconds()
-                if wait > 0:
-                    await self.sleep(min(wait, WAKE_SLICE))
-                    self._profile = self.store.load(self.profile_name) or profile
-                    continue
-                try:
-                    fresh = await arenew(
-                        self.profile_name,
-                        margin=self.margin,
-                        store=self.store,
-                        http=http,
-                        now=self.now,
-                    )
-                except TvauthError as err:
-                    final = isinstance(err, SignInRequiredError | InvalidClientError)
-                    log.warning("renewal failed profile=%s reason=%s", profile.name, err.problem)
-                    yield RenewalFailed(error=err, will_retry=not final)
-                    if final:
-                        return
-                    await self.sleep(retry)
-                    retry = min(retry * 2, RETRY_MAX)
-                    continue
-                retry = RETRY_FIRST
-                self._profile = fresh
-                yield Renewed(signed_in=signed_in_view(fresh, self.margin))
+            async for event in keep_fresh(
+                self.store,
+                self.profile_name,
+                margin=self.margin,
+                http=http,
+                now=self.now,
+                sleep=self.sleep,
+            ):
+                if isinstance(event, Renewed):
+                    self._profile = self.store.load(self.profile_name) or self._profile
+                yield event
