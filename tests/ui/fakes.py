@@ -90,8 +90,9 @@ class ScriptedSession:
 
     def sign_in(self) -> AsyncIterator[SessionEvent]:
         self.sign_in_calls += 1
-        # Each sign-in starts from a clean script.
-        self._queues["sign_in"] = asyncio.Queue()
+        if self.sign_in_calls > 1:
+            # A new sign-in starts from a clean script (events pushed before the first one count).
+            self._queues["sign_in"] = asyncio.Queue()
         return self._iterate("sign_in")
 
     def keep_fresh(self) -> AsyncIterator[SessionEvent]:

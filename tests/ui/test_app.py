@@ -498,3 +498,24 @@ async def test_device_code_never_reaches_the_screen(session, clock) -> None:
         secret = issued(clock).authorization.device_code.reveal()
         assert secret not in screen_text(app)
         assert secret not in app.export_screenshot()
+
+
+async def test_events_that_arrive_before_the_screen_is_built_are_shown(session, clock) -> None:
+    # A fast session can answer before the first screen has mounted its widgets.
+    session.push(Requesting(ACCOUNTS, clock.now), issued(clock))
+    app = make_app(session, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert app.screen.query_one(BigCode).code == CODE
+        assert app.screen.shown_qr() is not None
+
+
+async def test_renewal_news_before_the_signed_in_screen_is_built(session, clock) -> None:
+    session.signed_in = signed_in(clock)
+    session.push_renewal(RenewalFailed(SignInRequiredError("Revoked at Zoho."), will_retry=False))
+    app = make_app(session, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignedInScreen)
+        assert "Renewal failed: Revoked at Zoho." in flat(app)

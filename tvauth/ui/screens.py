@@ -137,6 +137,7 @@ class SignInScreen(_Ticking):
         self.status = Status("requesting", detail=host_of(accounts_url))
         self.arrangement: Layout | None = None
         self.hint_text = ""
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         with Container(id="frame"), Horizontal(id="columns"):
@@ -157,6 +158,9 @@ class SignInScreen(_Ticking):
             yield QrCode(id="qr-wide", classes="qr")
 
     def on_mount(self) -> None:
+        # Events may arrive before the widgets exist (a fast session): they only update the state
+        # until now, and this draws whatever the state is.
+        self._ready = True
         self._show_phase()
 
     # -- events from the app ------------------------------------------------------------------
@@ -189,7 +193,8 @@ class SignInScreen(_Ticking):
             self.status = Status("switched", detail=name, interval=interval)
         elif isinstance(event, Approved):
             self.status = Status("approved")
-        self.tick()
+        if self._ready:
+            self.tick()
 
     @property
     def _attempt(self) -> int:
@@ -209,6 +214,8 @@ class SignInScreen(_Ticking):
         self.query_one("#status", Ticker).text = status_text(self.status, now)
 
     def _show_phase(self) -> None:
+        if not self._ready:
+            return
         waiting = self.issued is not None
         for widget in self.query(".waiting"):
             widget.display = waiting
@@ -257,7 +264,7 @@ class SignInScreen(_Ticking):
         )
 
     def _relayout(self) -> None:
-        if not self.is_mounted:
+        if not self._ready:
             return
         width, height = self.size
         if width == 0 or height == 0:
@@ -508,6 +515,8 @@ class SignedInScreen(_BannerScreen):
             yield Static(SIGNED_IN_KEYS, id="keys", classes="line")
 
     def tick(self) -> None:
+        if not self.query("#token-life"):
+            return  # not composed yet
         s = self.signed_in
         now = self.wall_clock()
         left = (s.access_expires_at - now).total_seconds()
@@ -522,12 +531,17 @@ class SignedInScreen(_BannerScreen):
             "#renewal", Ticker
         ).text = f"Next renewal at {wall_time(s.next_renewal_at)} ({when})."
 
+    def on_mount(self) -> None:
+        # Renewal news may have come while the widgets were being built.
+        self.query_one("#renewal-note", Static).update(self.renewal_note)
+
     def apply(self, event: Renewed | RenewalFailed) -> None:
-        """News from the background renewal."""
-        note = self.query_one("#renewal-note", Static)
+        """News from the background renewal (it may come before the widgets exist)."""
         if isinstance(event, Renewed):
             self.signed_in = event.signed_in
-            note.update(f"Renewed at {wall_time(self.wall_clock())}; it keeps renewing by itself.")
+            self.renewal_note = (
+                f"Renewed at {wall_time(self.wall_clock())}; it keeps renewing by itself."
+            )
         else:
             err = event.error
             again = (
@@ -536,7 +550,11 @@ class SignedInScreen(_BannerScreen):
                 else "Press Enter to sign in again."
             )
             self.needs_sign_in = not event.will_retry
-            note.update(f"Renewal failed: {err.problem} {err.remedy} {again}".replace("  ", " "))
+            self.renewal_note = " ".join(
+                part for part in ("Renewal failed:", err.problem, err.remedy, again) if part
+            )
+        for note in self.query("#renewal-note").results(Static):
+            note.update(self.renewal_note)
         self.tick()
 
     def action_again(self) -> None:
