@@ -105,6 +105,9 @@ class FlowSettings:
     expired code is replaced by a fresh one before the flow gives up. ``poll_floor`` overrides the
     minimum seconds between polls (default: 30 on Zoho's hosts, none elsewhere). ``timing_units``
     forces how Zoho's ``interval``/``expires_in`` are read ("ms" or "s") instead of guessing ("auto").
+    ``prompt_consent`` (default on) sends ``prompt=consent``: otherwise Zoho hands out a refresh
+    token only on a person's first consent, and a device signed in again without one cannot stay
+    signed in.
     """
 
     client_id: str
@@ -115,7 +118,7 @@ class FlowSettings:
     dialect: Dialect = ZOHO
     endpoints: Endpoints | None = None
     offline: bool = True
-    prompt_consent: bool = False
+    prompt_consent: bool = True
     renewals: int = 0
     poll_floor: float | None = None
     max_backoff: float = 60.0
@@ -526,6 +529,10 @@ class FlowMachine:
             return
         location = self._target
         self._target = None
+        if self._location is None and self._serverinfo is not None:
+            mine = self._registration_url.rstrip("/")
+            found = next((k for k, v in self._serverinfo.items() if v == mine), None)
+            self._registration_location = self._location = found
         url = self._url_for(location)
         if url is None:
             self._fail(

@@ -102,6 +102,7 @@ def test_approved_flow_polls_at_the_interval_and_reports_every_step(
         "grant_type": "device_request",
         "scope": "AaaServer.profile.READ,ZohoCRM.users.READ",
         "access_type": "offline",
+        "prompt": "consent",
     }
     assert server.polls()[0].form == {
         "client_id": "1000.CLIENT",

@@ -154,7 +154,13 @@ def test_approve(face: str, zoho_like: Emulator) -> None:
     assert all(INTERVAL <= gap < INTERVAL + 1 for gap in poll_gaps(emu))
     assert not [e for e in emu.log() if e.get("error") == "slow_down"]
     code_entry = emu.requests_to(CODE)[0]
-    assert sorted(code_entry["form"]) == ["access_type", "client_id", "grant_type", "scope"]
+    assert sorted(code_entry["form"]) == [
+        "access_type",
+        "client_id",
+        "grant_type",
+        "prompt",
+        "scope",
+    ]
     for entry in polls(emu):  # secrets in the form body, never in the URL
         assert sorted(entry["form"]) == ["client_id", "client_secret", "code", "grant_type"]
         assert entry["query"] == []
@@ -182,6 +188,19 @@ def test_approve_in_every_wire_variant(
     issued = next(e for e in events if isinstance(e, CodeIssued))
     assert (issued.authorization.interval, issued.authorization.expires_in) == (INTERVAL, LIFETIME)
     assert len(polls(emu)) == 2
+
+
+def test_signing_in_again_still_gets_a_refresh_token_thanks_to_prompt_consent(
+    zoho_like: Emulator,
+) -> None:
+    emu = zoho_like
+    for _ in range(2):
+        approved = drive("async", emu, flow_for(emu), approve_after(emu, 0))[-1]
+        assert isinstance(approved, Approved)
+        assert approved.tokens.refresh_token is not None
+    again = drive("async", emu, flow_for(emu, prompt_consent=False), approve_after(emu, 0))[-1]
+    assert isinstance(again, Approved)
+    assert again.tokens.refresh_token is None  # Zoho's rule without prompt=consent
 
 
 def test_location_given_for_the_emulator_is_reported(zoho_like: Emulator) -> None:
@@ -283,7 +302,7 @@ def test_other_dc_hop(face: str, make_emulator: MakeEmulator, key: str) -> None:
     assert approved.tokens.api_domain == emu.api_url("eu")
     switched = [e for e in events if isinstance(e, DataCenterSwitched)]
     assert len(switched) == 1
-    assert switched[0].to_location == "eu"
+    assert (switched[0].from_location, switched[0].to_location) == ("us", "eu")
     trail = [(e["location"], e["path"], e.get("error")) for e in emu.log()]
     assert trail == [
         ("us", CODE, None),
