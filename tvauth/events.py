@@ -97,12 +97,17 @@ class DataCenterSwitched:
 
 @dataclass(frozen=True, slots=True)
 class NetworkTrouble:
-    """A transient fault (timeout, refused, 5xx, HTML, malformed JSON); retrying at ``retry_at``."""
+    """A transient fault (timeout, refused, 5xx, HTML, malformed JSON); retrying at ``retry_at``.
+
+    ``reason`` is a few words ("timed out"); ``error``, when known, says the same as a problem and a
+    remedy sentence (a :class:`~tvauth.errors.ThrottledError` when the server said too many requests).
+    """
 
     reason: str
     attempt: int
     at: float
     retry_at: float
+    error: TvauthError | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -612,5 +612,7 @@ class FlowMachine:
                 return
         self._next_at = now + delay
         self._events.append(
-            NetworkTrouble(reason=reason, attempt=self._faults, at=now, retry_at=self._next_at)
+            NetworkTrouble(
+                reason=reason, attempt=self._faults, at=now, retry_at=self._next_at, error=error
+            )
         )

@@ -249,6 +249,10 @@ def test_transient_faults_are_retried_and_never_lose_the_approval(
     trouble = [e for e in events if isinstance(e, NetworkTrouble)]
     assert [t.attempt for t in trouble] == [1, 2]
     assert all(t.reason for t in trouble)
+    assert all(t.error is not None and t.error.problem and t.error.remedy for t in trouble)
+    if isinstance(fault, httpx.Response) and b"Access Denied" in fault.content:
+        assert isinstance(trouble[0].error, ThrottledError)
+        assert "Too many requests" in str(trouble[0].error)
     assert isinstance(events[-1], Approved)
     # never faster than the interval, doubling, capped at max(60 s, interval)
     assert gaps(server.poll_times()) == [30, 30, 60]
