@@ -137,6 +137,7 @@ class SignInScreen(_Ticking):
         self.status = Status("requesting", detail=host_of(accounts_url))
         self.arrangement: Layout | None = None
         self.hint_text = ""
+        self.hidden: frozenset[str] = frozenset()
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -252,15 +253,15 @@ class SignInScreen(_Ticking):
                 note = "The address is too long for a QR code; type it instead."
         return Needs(qr, _code_options(code), len(url), self._text_rows()), note
 
-    def _text_rows(self, *, compact: bool = False) -> Callable[[int], int]:
+    def _text_rows(self, hidden: frozenset[str] = frozenset()) -> Callable[[int], int]:
         issued = self.issued
         url = display_url(issued.authorization.verification_url) if issued else ""
         return _text_rows_for(
             waiting=issued is not None,
-            scopes="" if compact else self.scopes_text,
+            scopes=self.scopes_text,
             hint=self.hint_text,
             url=url,
-            title=not compact,
+            hidden=hidden,
         )
 
     def _relayout(self) -> None:
@@ -271,16 +272,24 @@ class SignInScreen(_Ticking):
             return
         needs, note = self._needs()
         layout = choose_layout(needs, width, height)
-        compact = False
-        if not layout.show_qr and not _fits(needs, layout, height):
-            # A very small window: drop the title and the scopes before the code or the keys.
-            compact = True
-            needs = replace(needs, text_rows=self._text_rows(compact=True))
-            hidden_note = layout.qr_note
-            layout = replace(
-                choose_layout(replace(needs, qr_modules=None), width, height), qr_note=hidden_note
-            )
-        self.set_class(compact, "-compact")
+        hidden: frozenset[str] = frozenset()
+        if not layout.show_qr:
+            # A small window without a QR: give things up in a fixed order until the rest fits.
+            first = layout
+            for level in COMPACT_LEVELS:
+                hidden = level
+                needs = replace(needs, text_rows=self._text_rows(level))
+                if level:
+                    text_only = choose_layout(replace(needs, qr_modules=None), width, height)
+                    layout = replace(text_only, qr_note=first.qr_note)
+                if _fits(needs, layout, height):
+                    break
+        self.hidden = hidden
+        waiting = self.issued is not None
+        for name in ("title", "scopes", "goto", "enter", "hint"):
+            in_phase = {"goto": waiting, "enter": waiting, "hint": bool(self.hint_text)}
+            self.query_one(f"#{name}").display = in_phase.get(name, True) and name not in hidden
+        self.query_one("#phishing").styles.margin = (1 if "scopes" in hidden else 0, 0, 0, 0)
         self.arrangement = layout
         my, mx = layout.margin
         self.query_one("#frame").styles.padding = (my, mx)
@@ -295,7 +304,7 @@ class SignInScreen(_Ticking):
             code = self.query_one(BigCode)
             code.show(self.issued.authorization.user_code, option.height, option.lines)
             # Containers align their children as one block; centre the code on its own.
-            pad = 0 if compact else 1
+            pad = 0 if hidden else 1
             code.styles.margin = (pad, 0, pad, max(0, (layout.text_width - option.width) // 2))
             text_rows += option.rows + CODE_PAD
         url = self.issued.authorization.qr_url if self.issued is not None else None
@@ -351,25 +360,38 @@ def _fits(needs: Needs, layout: Layout, height: int) -> bool:
     return rows <= height - 2 * layout.margin[0]
 
 
+# What a window too small for everything gives up first (text-only layout), in order. The code, the
+# address, the status, the phishing warning and the keys are never given up.
+COMPACT_LEVELS: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"title"}),
+    frozenset({"title", "scopes"}),
+    frozenset({"title", "scopes", "goto", "enter"}),
+    frozenset({"title", "scopes", "goto", "enter", "hint"}),
+)
+
+
 def _text_rows_for(
-    *, waiting: bool, scopes: str, hint: str, url: str, title: bool = True
+    *, waiting: bool, scopes: str, hint: str, url: str, hidden: frozenset[str] = frozenset()
 ) -> Callable[[int], int]:
     """Rows the text column needs at a width, except the code, the QR and its note. Mirrors
-    tvauth.tcss: lines are one row each, #scopes (or #phishing when compact) and #keys have a blank
-    row above."""
+    tvauth.tcss: lines are one row each; #scopes (or #phishing when the scopes are hidden) and
+    #keys have a blank row above; the code loses its blank rows once anything is hidden."""
 
     @lru_cache(maxsize=64)
     def rows(width: int) -> int:
-        total = 1 if title else 0
+        total = 0 if "title" in hidden else 1
         if waiting:
-            total += 1 + _wrapped_rows(url, width) + 1  # goto, url, enter
+            total += 0 if "goto" in hidden else 1
+            total += _wrapped_rows(url, width)
+            total += 0 if "enter" in hidden else 1
             total += 1  # expires
         total += _status_rows(width)
-        total += 1 + (_wrapped_rows(scopes, width) if scopes else 0)
+        total += 1 + (0 if "scopes" in hidden else _wrapped_rows(scopes, width))
         total += _wrapped_rows(PHISHING, width)
-        total += _wrapped_rows(hint, width)
+        total += 0 if "hint" in hidden else _wrapped_rows(hint, width)
         total += 1 + _wrapped_rows(WAITING_KEYS, width)
-        return total if title else total - CODE_PAD  # compact: no blank rows around the code
+        return total - CODE_PAD if hidden else total
 
     return rows
 
