@@ -130,6 +130,7 @@ async def test_main_screens(scene: Scene, width: int, height: int, tmp_path: Pat
         ("approved-80x24-16colours", approved, (80, 24), True, None),
         ("waiting-100x30-demo", waiting, (100, 30), False, DEMO_HINT),
         ("waiting-39x20-tiny", waiting, (39, 20), False, None),
+        ("waiting-64x48-stacked", waiting, (64, 48), False, None),
         ("requesting-80x24", requesting, (80, 24), False, None),
         ("denied-80x24", denied, (80, 24), False, None),
         ("error-100x30", error, (100, 30), False, None),
