@@ -139,6 +139,11 @@ class FlowSettings:
             raise ConfigError(
                 f"Unknown timing units {self.timing_units!r}.", "Use 'auto', 'ms' or 's'."
             )
+        if self.dialect == RFC8628 and self.secret_per_location:
+            raise ConfigError(
+                "A client secret per data center is a Zoho notion; RFC 8628 providers take one.",
+                "Pass the client secret as a single string.",
+            )
         if self.renewals < 0:
             raise ConfigError("renewals cannot be negative.", "Use 0 or more.")
         urls = [self.accounts_url]

@@ -608,6 +608,7 @@ def test_other_dc_naming_the_current_dc_is_not_followed_forever(
         {"renewals": -1},
         {"dialect": "oauth1"},
         {"timing_units": "minutes"},
+        {"dialect": "rfc8628", "client_secret": {"us": "a", "eu": "b"}},
     ],
 )
 def test_bad_settings_are_config_errors(kw: dict[str, Any]) -> None:

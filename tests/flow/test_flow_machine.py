@@ -1,0 +1,59 @@
+"""The sans-IO state machine used directly: plain numbers in, steps out."""
+
+from __future__ import annotations
+
+import pytest
+from flowfakes import CLIENT_SECRET
+
+from tvauth.events import CodeIssued, Requesting
+from tvauth.flow_machine import Emit, FlowMachine, FlowSettings, Send, Wait
+from tvauth.protocol import HttpResponse
+
+CODE_BODY = (
+    b'{"user_code": "ABCD", "device_code": "1004.x", "verification_url": "https://v",'
+    b' "interval": 30000, "expires_in": 300000}'
+)
+
+
+def settings() -> FlowSettings:
+    return FlowSettings(client_id="1000.C", client_secret=CLIENT_SECRET, scopes=("A.READ",))
+
+
+def test_steps_emit_send_wait_with_time_as_an_argument() -> None:
+    m = FlowMachine(settings(), now=0.0)
+    first = m.next_step(0.0)
+    assert isinstance(first, Emit)
+    assert isinstance(first.event, Requesting)
+    send = m.next_step(0.0)
+    assert isinstance(send, Send)
+    assert send.request.url == "https://accounts.zoho.com/oauth/v3/device/code"
+    assert m.in_flight is send.request
+    m.on_response(HttpResponse(200, CODE_BODY), now=1.0)
+    issued = m.next_step(1.0)
+    assert isinstance(issued, Emit)
+    assert isinstance(issued.event, CodeIssued)
+    assert issued.event.expires_at == 301.0
+    assert m.next_step(1.0) == Wait(31.0)
+    assert m.next_step(30.999) == Wait(31.0)
+    poll = m.next_step(31.0)
+    assert isinstance(poll, Send)
+    assert poll.request.url.endswith("/oauth/v3/device/token")
+    assert m.interval == 30.0
+    assert m.location == "us"
+    assert not m.finished
+
+
+def test_misuse_is_a_programming_error_not_a_hang() -> None:
+    m = FlowMachine(settings(), now=0.0)
+    m.next_step(0.0)
+    with pytest.raises(RuntimeError):
+        m.on_response(HttpResponse(200, CODE_BODY), now=0.0)  # nothing was sent yet
+    assert isinstance(m.next_step(0.0), Send)
+    with pytest.raises(RuntimeError):
+        m.next_step(0.0)  # the answer to the request in flight is still owed
+
+
+def test_settings_repr_hides_secrets() -> None:
+    text = repr(FlowSettings(client_id="1000.C", client_secret={"us": CLIENT_SECRET}))
+    assert CLIENT_SECRET not in text
+    assert "client_secret" not in text
