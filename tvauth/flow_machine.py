@@ -11,6 +11,7 @@ numbers.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -203,6 +204,11 @@ class Finish:
 Step = Emit | Send | Wait | Finish
 
 
+@functools.lru_cache(maxsize=64)
+def _default_floor(accounts_url: str) -> float:
+    return ZOHO_POLL_FLOOR if zoho.is_zoho_accounts_url(accounts_url) else 0.0
+
+
 class _Phase(enum.Enum):
     DISCOVER = "discover"
     REQUEST_CODE = "request code"
@@ -266,7 +272,7 @@ class FlowMachine:
         base = self._auth.interval if self._auth else 0.0
         floor = self._s.poll_floor
         if floor is None:
-            floor = ZOHO_POLL_FLOOR if zoho.is_zoho_accounts_url(self._url) else 0.0
+            floor = _default_floor(self._url)
         return max(base + self._bonus, floor)
 
     @property
