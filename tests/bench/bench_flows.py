@@ -8,6 +8,12 @@ control API (``POST /emulator/approve``) after a random 0-3 intervals, so flows 
 times. Printed per run: wall time, polls per second sustained, peak RSS growth per flow, CPU seconds
 per poll (client process, approvals included), and how late polls were against their schedule. The
 last line compares the largest run with the smallest: figures, not a pass/fail verdict.
+
+Knobs: ``--clients K`` spreads the flows over K client pools (httpcore's pool does work proportional to
+queued requests times connections on every request, so one pool with ~1000 waiting requests burns
+CPU); ``--sniffio-shim`` repeats each size with a stand-in ``sniffio`` module (httpcore imports it on
+every lock it makes, and when the package is missing each failed import walks sys.path);
+``--stagger 0`` starts every flow at the same instant.
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ def start_emulator(interval: float, lifetime: float) -> tuple[subprocess.Popen[s
 
 
 def run_child(
-    flows: int, url: str, interval: float, pool: int, shim: bool, stagger: float
+    flows: int, url: str, interval: float, pool: int, shim: bool, stagger: float, shards: int
 ) -> dict[str, Any]:
     extra = ["--sniffio-shim"] if shim else []
     out = subprocess.run(
@@ -78,6 +84,8 @@ def run_child(
             str(pool),
             "--stagger",
             str(stagger),
+            "--clients",
+            str(shards),
             *extra,
         ],
         check=True,
@@ -107,7 +115,7 @@ def sniffio_shim() -> bool:
 
 
 async def child(
-    flows: int, url: str, interval: float, pool: int, shim: bool, stagger: float
+    flows: int, url: str, interval: float, pool: int, shim: bool, stagger: float, shards: int
 ) -> dict[str, Any]:
     shimmed = sniffio_shim() if shim else False
     import httpx
@@ -126,12 +134,16 @@ async def child(
         if request.url.path.endswith("/oauth/v3/device/token"):
             polls += 1
 
-    client = httpx.AsyncClient(
-        timeout=httpx.Timeout(30.0),
-        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
-        trust_env=False,
-        event_hooks={"request": [count]},
-    )
+    clients = [
+        httpx.AsyncClient(
+            timeout=httpx.Timeout(30.0),
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            trust_env=False,
+            event_hooks={"request": [count]},
+        )
+        for _ in range(shards)
+    ]
+    client = clients[0]
     flow = DeviceFlow(
         client_id=DEMO_CLIENT_ID,
         client_secret=DEMO_CLIENT_SECRET,
@@ -186,7 +198,7 @@ async def child(
 
     async def one(i: int) -> Approved:
         await asyncio.sleep(stagger * interval * i / flows)  # devices do not start in lockstep
-        return await flow.run(client, on_event=watcher())
+        return await flow.run(clients[i % shards], on_event=watcher())
 
     results = await asyncio.gather(*(one(i) for i in range(flows)), return_exceptions=True)
     wall = time.perf_counter() - t0
@@ -214,7 +226,8 @@ async def child(
     cpu1 = time.process_time()
     await asyncio.gather(*(bare_worker(bare // workers) for _ in range(workers)))
     bare_cpu_ms = 1000 * (time.process_time() - cpu1) / (workers * (bare // workers))
-    await client.aclose()
+    for each in clients:
+        await each.aclose()
     failures = [repr(r) for r in results if not isinstance(r, Approved)]
     lateness.sort()
     return {
@@ -249,6 +262,12 @@ def main() -> None:
         "--pool", type=int, default=100, help="httpx max connections (default 100, httpx's)"
     )
     parser.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="spread the flows over this many httpx.AsyncClient pools (default 1)",
+    )
+    parser.add_argument(
         "--stagger",
         type=float,
         default=1.0,
@@ -264,7 +283,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.child is not None:
         result = asyncio.run(
-            child(args.child, args.url, args.interval, args.pool, args.sniffio_shim, args.stagger)
+            child(
+                args.child,
+                args.url,
+                args.interval,
+                args.pool,
+                args.sniffio_shim,
+                args.stagger,
+                args.clients,
+            )
         )
         print(json.dumps(result))
         return
@@ -276,7 +303,7 @@ def main() -> None:
         print(
             f"emulator {url}; interval {args.interval:g} s (ms on the wire); approvals after "
             f"0-3 intervals; starts spread over {args.stagger:g} interval(s); "
-            f"one httpx.AsyncClient, max {args.pool} connections"
+            f"{args.clients} httpx.AsyncClient(s), max {args.pool} connections each"
         )
         print(
             f"{'sniffio':>8} {'flows':>6} {'ok':>6} {'polls':>6} {'wall s':>7} {'polls/s':>8} "
@@ -286,7 +313,7 @@ def main() -> None:
         for shim in variants:
             rows = []
             for n in counts:
-                r = run_child(n, url, args.interval, args.pool, shim, args.stagger)
+                r = run_child(n, url, args.interval, args.pool, shim, args.stagger, args.clients)
                 rows.append(r)
                 label = "shim" if r["sniffio_shim"] else "as-is"
                 print(
