@@ -17,6 +17,7 @@ from tests.ui.helpers import make_app
 from tests.ui.qrscan import assert_scannable, capture, decode
 from tvauth.events import Requesting
 from tvauth.ui.screens import SignInScreen
+from tvauth.zoho import DATA_CENTERS
 
 LAN_URL = "http://192.168.178.123:48123/oauth/v3/device"
 
@@ -131,3 +132,34 @@ async def test_a_clipped_code_fails_the_check() -> None:
         clipped = qr.region.crop_size((qr.region.width - 6, qr.region.height))
         with pytest.raises(AssertionError):
             assert_scannable(app, clipped, event.authorization.qr_url)
+
+
+@pytest.mark.parametrize("location", sorted(DATA_CENTERS))
+async def test_every_data_center_gets_a_readable_qr_at_80x24(location) -> None:  # type: ignore[no-untyped-def]
+    url = DATA_CENTERS[location].accounts_url + "/oauth/v3/device"
+    app, session, _clock, event = await _show_qr((80, 24), url=url, code="KQ7MX3WP")
+    async with app.run_test(size=(80, 24)) as pilot:
+        session.push(event)
+        await pilot.pause()
+        qr = app.screen.shown_qr()
+        assert qr is not None, f"no QR for {url} at 80x24"
+        # Where the pre-filled address makes too big a code, the bare address is drawn instead.
+        assert qr.data in (event.authorization.qr_url, url)
+        assert_scannable(app, qr.region, qr.data)
+
+
+async def test_the_prefilled_address_is_preferred_when_both_fit() -> None:
+    url = DATA_CENTERS["au"].accounts_url + "/oauth/v3/device"
+    app, session, _clock, event = await _show_qr((100, 30), url=url, code="KQ7MX3WP")
+    async with app.run_test(size=(100, 30)) as pilot:
+        session.push(event)
+        await pilot.pause()
+        qr = app.screen.shown_qr()
+        assert qr is not None
+        assert qr.data == event.authorization.qr_url
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        qr = app.screen.shown_qr()
+        assert qr is not None
+        assert qr.data == url
+        assert_scannable(app, qr.region, url)

@@ -36,7 +36,7 @@ __all__ = [
 
 TINY_COLUMNS = 40
 TINY_ROWS = 15
-GAP = 3
+GAP = 2
 """Columns between the text column and the QR code in the wide layout."""
 MIN_TEXT_WIDTH = 30
 """Narrower than this, sentences wrap every few words and stop being readable from a sofa."""

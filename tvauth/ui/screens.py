@@ -138,6 +138,7 @@ class SignInScreen(_Ticking):
         self.arrangement: Layout | None = None
         self.hint_text = ""
         self.hidden: frozenset[str] = frozenset()
+        self.qr_text: str | None = None
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -240,15 +241,23 @@ class SignInScreen(_Ticking):
     def on_resize(self, event: Resize) -> None:
         self._relayout()
 
-    def _needs(self) -> tuple[Needs, str | None]:
+    def _qr_choices(self) -> list[str]:
+        """What the QR may encode, best first: the address with the code filled in, then (when
+        that makes a code too big for the window) the bare address, which is still worth a scan."""
+        if self.issued is None:
+            return []
+        auth = self.issued.authorization
+        return list(dict.fromkeys([auth.qr_url, auth.verification_url]))
+
+    def _needs(self, qr_text: str | None) -> tuple[Needs, str | None]:
         issued = self.issued
         url = display_url(issued.authorization.verification_url) if issued else ""
         qr: int | None = None
         note: str | None = None
         code = issued.authorization.user_code if issued else ""
-        if issued is not None:
+        if qr_text is not None:
             try:
-                qr = qr_size(issued.authorization.qr_url)[0]
+                qr = qr_size(qr_text)[0]
             except QrTooLongError:
                 note = "The address is too long for a QR code; type it instead."
         return Needs(qr, _code_options(code), len(url), self._text_rows()), note
@@ -270,8 +279,23 @@ class SignInScreen(_Ticking):
         width, height = self.size
         if width == 0 or height == 0:
             return
-        needs, note = self._needs()
+        choices = self._qr_choices()
+        qr_text = choices[0] if choices else None
+        needs, note = self._needs(qr_text)
         layout = choose_layout(needs, width, height)
+        for fallback in choices[1:]:
+            if layout.show_qr:
+                break
+            fallback_needs, fallback_note = self._needs(fallback)
+            fallback_layout = choose_layout(fallback_needs, width, height)
+            if fallback_layout.show_qr:
+                qr_text, needs, note, layout = (
+                    fallback,
+                    fallback_needs,
+                    fallback_note,
+                    fallback_layout,
+                )
+        self.qr_text = qr_text
         hidden: frozenset[str] = frozenset()
         if not layout.show_qr:
             # A small window without a QR: give things up in a fixed order until the rest fits.
@@ -307,7 +331,7 @@ class SignInScreen(_Ticking):
             pad = 0 if hidden else 1
             code.styles.margin = (pad, 0, pad, max(0, (layout.text_width - option.width) // 2))
             text_rows += option.rows + CODE_PAD
-        url = self.issued.authorization.qr_url if self.issued is not None else None
+        url = qr_text
         for qr in self.query(QrCode):
             shown = layout.show_qr and qr.id == f"qr-{layout.kind}"
             qr.set_data(url if shown else None, layout.qr_scale)
