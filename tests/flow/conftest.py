@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from flowfakes import FakeClock, ScriptedServer
+from flowfakes import FakeClock, Runner, ScriptedServer, run_flow
 
 from tvauth.events import FlowEvent
-from tvauth.flow import CancelHandle, DeviceFlow
+from tvauth.flow import DeviceFlow
 
 FACES = ("async", "blocking")
 
@@ -29,43 +26,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def server(clock: FakeClock) -> ScriptedServer:
     return ScriptedServer(clock)
-
-
-Runner = Callable[..., list[FlowEvent]]
-
-
-def run_flow(
-    face: str,
-    flow: DeviceFlow,
-    server: ScriptedServer,
-    clock: FakeClock,
-    *,
-    on_event: Callable[[FlowEvent], None] | None = None,
-    cancel: CancelHandle | None = None,
-) -> list[FlowEvent]:
-    """Every event of one flow, through the async or the blocking face, on fake time."""
-    events: list[FlowEvent] = []
-
-    def seen(event: FlowEvent) -> None:
-        events.append(event)
-        if on_event is not None:
-            on_event(event)
-
-    if face == "async":
-
-        async def main() -> None:
-            async with httpx.AsyncClient(transport=server.transport()) as client:
-                async for event in flow.events(client, clock=clock, sleep=clock.sleep):
-                    seen(event)
-
-        asyncio.run(main())
-    else:
-        with httpx.Client(transport=server.transport()) as client:
-            for event in flow.events_blocking(
-                client, clock=clock, sleep=clock.sleep_sync, cancel=cancel
-            ):
-                seen(event)
-    return events
 
 
 @pytest.fixture(params=FACES)

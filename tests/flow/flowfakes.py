@@ -6,6 +6,7 @@ when (on the fake clock), so tests can assert intervals exactly.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections import defaultdict, deque
@@ -15,6 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+
+from tvauth.events import FlowEvent
+from tvauth.flow import CancelHandle, DeviceFlow
 
 DEVICE_CODE = "1004." + "d" * 32 + "." + "e" * 32
 ACCESS_TOKEN = "1000." + "a" * 32 + "." + "b" * 32
@@ -157,3 +161,40 @@ def gaps(times: Iterable[float]) -> list[float]:
 
 def body_of(response: httpx.Response) -> Any:
     return json.loads(response.content)
+
+
+Runner = Callable[..., list[FlowEvent]]
+
+
+def run_flow(
+    face: str,
+    flow: DeviceFlow,
+    server: ScriptedServer,
+    clock: FakeClock,
+    *,
+    on_event: Callable[[FlowEvent], None] | None = None,
+    cancel: CancelHandle | None = None,
+) -> list[FlowEvent]:
+    """Every event of one flow, through the async or the blocking face, on fake time."""
+    events: list[FlowEvent] = []
+
+    def seen(event: FlowEvent) -> None:
+        events.append(event)
+        if on_event is not None:
+            on_event(event)
+
+    if face == "async":
+
+        async def main() -> None:
+            async with httpx.AsyncClient(transport=server.transport()) as client:
+                async for event in flow.events(client, clock=clock, sleep=clock.sleep):
+                    seen(event)
+
+        asyncio.run(main())
+    else:
+        with httpx.Client(transport=server.transport()) as client:
+            for event in flow.events_blocking(
+                client, clock=clock, sleep=clock.sleep_sync, cancel=cancel
+            ):
+                seen(event)
+    return events

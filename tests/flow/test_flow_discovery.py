@@ -6,8 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Runner
-from flowfakes import DEVICE_CODE, FakeClock, ScriptedServer, error_reply, gaps, token_reply
+from flowfakes import DEVICE_CODE, FakeClock, Runner, ScriptedServer, error_reply, gaps, token_reply
 
 from tvauth.discovery import DiscoveryNotFound, discovery_requests, parse_discovery
 from tvauth.errors import CodeExpiredError, ConfigError

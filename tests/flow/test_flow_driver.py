@@ -13,18 +13,19 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Runner, run_flow
 from flowfakes import (
     ACCESS_TOKEN,
     CLIENT_SECRET,
     DEVICE_CODE,
     EU_SECRET,
     FakeClock,
+    Runner,
     ScriptedServer,
     code_reply,
     error_reply,
     gaps,
     html_reply,
+    run_flow,
     token_reply,
 )
 

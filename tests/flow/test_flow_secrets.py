@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import run_flow
 from flowfakes import (
     ACCESS_TOKEN,
     CLIENT_SECRET,
@@ -23,6 +22,7 @@ from flowfakes import (
     code_reply,
     error_reply,
     html_reply,
+    run_flow,
     token_reply,
 )
 
