@@ -26,7 +26,17 @@ from typing import Final
 import httpx
 
 from tvauth.errors import NetworkError, SignInCancelledError
-from tvauth.events import Approved, Failed, FlowEvent
+from tvauth.events import (
+    Approved,
+    CodeIssued,
+    DataCenterSwitched,
+    Failed,
+    FlowEvent,
+    NetworkTrouble,
+    Pending,
+    Requesting,
+    SlowedDown,
+)
 from tvauth.flow_machine import Emit, Finish, FlowMachine, FlowSettings, Send, Wait
 from tvauth.http import describe_transport_error
 from tvauth.protocol import HttpRequest, HttpResponse
@@ -105,9 +115,67 @@ def _log_send(request: HttpRequest) -> None:
         log.debug("-> %s %s (%s)", request.method, request.url, ", ".join(request.param_names))
 
 
-def _log_event(event: FlowEvent) -> None:
-    if log.isEnabledFor(logging.DEBUG):
-        log.debug("event %r", event)
+def _fields(**fields: object) -> dict[str, object]:
+    # tvauth.logs renders ``extra["fields"]`` as a ``key=value`` tail; plain logging ignores it.
+    return {"fields": fields}
+
+
+def _log_event(event: FlowEvent, machine: FlowMachine) -> None:
+    """One structured line per step, so a sign-in can be followed from the log alone."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    dc = machine.location or machine.accounts_url
+    if isinstance(event, Requesting):
+        log.info("code request", extra=_fields(url=event.accounts_url))
+    elif isinstance(event, CodeIssued):
+        auth = event.authorization
+        log.info(
+            "code issued",
+            extra=_fields(
+                dc=dc,
+                attempt=event.attempt,
+                user_code=auth.user_code,
+                interval_s=auth.interval,
+                expires_in_s=auth.expires_in,
+            ),
+        )
+    elif isinstance(event, Pending):
+        log.info(
+            "poll",
+            extra=_fields(
+                outcome="pending",
+                dc=dc,
+                polls=event.polls,
+                next_in_s=round(event.next_poll_at - event.at, 3),
+            ),
+        )
+    elif isinstance(event, SlowedDown):
+        log.info("poll", extra=_fields(outcome="slow_down", dc=dc, interval_s=event.interval))
+    elif isinstance(event, DataCenterSwitched):
+        log.info(
+            "poll",
+            extra=_fields(outcome="other_dc", dc=event.from_location, to=event.to_location),
+        )
+    elif isinstance(event, NetworkTrouble):
+        log.warning(
+            "retry",
+            extra=_fields(
+                reason=event.reason,
+                dc=dc,
+                attempt=event.attempt,
+                retry_in_s=round(event.retry_at - event.at, 3),
+            ),
+        )
+    elif isinstance(event, Approved):
+        log.info(
+            "approved",
+            extra=_fields(dc=dc, refresh_token=event.tokens.refresh_token is not None),
+        )
+    elif isinstance(event, Failed):
+        log.warning(
+            "failed", extra=_fields(error=type(event.error).__name__, problem=event.error.problem)
+        )
+    log.debug("event %r", event)
 
 
 def _fault(machine: FlowMachine, exc: httpx.HTTPError, request: HttpRequest, now: float) -> None:
@@ -121,13 +189,23 @@ def _fault(machine: FlowMachine, exc: httpx.HTTPError, request: HttpRequest, now
     machine.on_fault(transport_fault_reason(exc), now, error)
 
 
-def _response(status: int, content_type: str, body: bytes, url: str) -> HttpResponse:
-    log.debug("<- %s %s (%d bytes)", status, url, len(body))
+def _response(
+    status: int, content_type: str, body: bytes, url: str, started: float
+) -> HttpResponse:
+    if log.isEnabledFor(logging.DEBUG):
+        elapsed_ms = round(1000 * (time.perf_counter() - started))
+        log.debug(
+            "<- %s %s",
+            status,
+            url,
+            extra=_fields(bytes=len(body), elapsed_ms=elapsed_ms),
+        )
     return HttpResponse(status=status, body=body, content_type=content_type)
 
 
 async def _send_async(client: httpx.AsyncClient, request: HttpRequest) -> HttpResponse:
     form = request.revealed_form()
+    started = time.perf_counter()
     async with client.stream(
         request.method, request.url, data=form or None, headers=dict(request.headers)
     ) as response:
@@ -139,11 +217,12 @@ async def _send_async(client: httpx.AsyncClient, request: HttpRequest) -> HttpRe
             if size > _MAX_BODY:
                 break
         content_type = response.headers.get("content-type", "")
-        return _response(response.status_code, content_type, b"".join(chunks), request.url)
+        return _response(response.status_code, content_type, b"".join(chunks), request.url, started)
 
 
 def _send_sync(client: httpx.Client, request: HttpRequest) -> HttpResponse:
     form = request.revealed_form()
+    started = time.perf_counter()
     with client.stream(
         request.method, request.url, data=form or None, headers=dict(request.headers)
     ) as response:
@@ -155,7 +234,7 @@ def _send_sync(client: httpx.Client, request: HttpRequest) -> HttpResponse:
             if size > _MAX_BODY:
                 break
         content_type = response.headers.get("content-type", "")
-        return _response(response.status_code, content_type, b"".join(chunks), request.url)
+        return _response(response.status_code, content_type, b"".join(chunks), request.url, started)
 
 
 def _send_cancellable(
@@ -210,7 +289,7 @@ class DeviceFlow(FlowSettings):
         while True:
             step = machine.next_step(clock())
             if isinstance(step, Emit):
-                _log_event(step.event)
+                _log_event(step.event, machine)
                 yield step.event
             elif isinstance(step, Wait):
                 await sleep(max(0.0, step.until - clock()))
@@ -261,7 +340,7 @@ class DeviceFlow(FlowSettings):
         while not handle.cancelled:
             step = machine.next_step(clock())
             if isinstance(step, Emit):
-                _log_event(step.event)
+                _log_event(step.event, machine)
                 yield step.event
             elif isinstance(step, Wait):
                 nap(max(0.0, step.until - clock()))
