@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ CODE_RENEWALS = 2
 
 Sleep = Callable[[float], Awaitable[None]]
 WallClock = Callable[[], datetime]
+Clock = Callable[[], float]
 
 
 def _utcnow() -> datetime:
@@ -57,6 +59,8 @@ class LiveSession:
     hint: Callable[[str], str | None] | None = None
     sleep: Sleep = asyncio.sleep
     now: WallClock = _utcnow
+    # Monotonic clock of the flow (event times, polling, code expiry); the screens count down on it.
+    clock: Clock = time.monotonic
     _profile: Profile | None = field(default=None, init=False, repr=False)
 
     @property
@@ -118,24 +122,31 @@ class LiveSession:
             ensure_may_sign_in(self.store, self.profile_name, self.force)
             flow = self._flow()
         except TvauthError as err:
-            yield Failed(error=err, at=asyncio.get_running_loop().time())
+            yield Failed(error=err, at=self.clock())
             return
         async with make_async_client(self.settings) as http:
-            async for event in flow.events(http):
+            async for event in flow.events(http, clock=self.clock, sleep=self.sleep):
                 yield event
                 if not isinstance(event, Approved):
                     continue
                 secret = self.settings.client_secret_for(event.location)
-                profile = await record_sign_in(
-                    self.store,
-                    self.profile_name,
-                    approved=event,
-                    client_id=flow.client_id,
-                    client_secret=secret.reveal() if secret is not None else None,
-                    http=http,
-                    scopes=tuple(flow.scopes),
-                    now=self.now,
-                )
+                try:
+                    profile = await record_sign_in(
+                        self.store,
+                        self.profile_name,
+                        approved=event,
+                        client_id=flow.client_id,
+                        client_secret=secret.reveal() if secret is not None else None,
+                        http=http,
+                        scopes=tuple(flow.scopes),
+                        now=self.now,
+                    )
+                except TvauthError as err:
+                    # A full disk or a broken store: the screens show it like any other failure
+                    # (the contract is "ends with SignedIn or Failed", not an exception).
+                    log.warning("could not store the sign-in profile=%s", self.profile_name)
+                    yield Failed(error=err, at=self.clock())
+                    return
                 self._profile = profile
                 # The next sign-in on this profile would mint another refresh token: refuse it
                 # unless forced again.
