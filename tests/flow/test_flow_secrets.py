@@ -117,3 +117,39 @@ def test_the_approved_tokens_are_still_usable_on_purpose() -> None:
     assert approved.tokens.access_token.reveal() == ACCESS_TOKEN
     assert approved.tokens.refresh_token is not None
     assert approved.tokens.refresh_token.reveal() == REFRESH_TOKEN
+
+
+def test_each_step_is_one_structured_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    server = ScriptedServer(clock)
+    server.add(CODE, code_reply())
+    server.add(
+        TOKEN,
+        error_reply("authorization_pending"),
+        html_reply(502),
+        error_reply("slow_down"),
+        error_reply("other_dc", user_location="eu"),
+        token_reply(),
+    )
+    flow = DeviceFlow(client_id="1000.CLIENT", client_secret=CLIENT_SECRET)
+    with caplog.at_level(logging.INFO, logger="tvauth.flow"):
+        run_flow("async", flow, server, clock)
+    lines = [
+        (r.getMessage(), getattr(r, "fields", {}))
+        for r in caplog.records
+        if r.name == "tvauth.flow" and r.levelno >= logging.INFO
+    ]
+    assert [m for m, _ in lines] == [
+        "code request",
+        "code issued",
+        "poll",
+        "retry",
+        "poll",
+        "poll",
+        "approved",
+    ]
+    assert lines[2][1] == {"outcome": "pending", "dc": "us", "polls": 1, "next_in_s": 30.0}
+    assert lines[3][1]["reason"] == "HTTP 502 with an HTML page"
+    assert lines[4][1]["outcome"] == "slow_down"
+    assert lines[5][1] == {"outcome": "other_dc", "dc": "us", "to": "eu"}
+    assert lines[6][1] == {"dc": "eu", "refresh_token": True}
