@@ -40,6 +40,9 @@ GAP = 2
 """Columns between the text column and the QR code in the wide layout."""
 MIN_TEXT_WIDTH = 30
 """Narrower than this, sentences wrap every few words and stop being readable from a sofa."""
+READABLE_WIDTH = 60
+"""A text column spanning the screen is kept to this width when the code and QR allow: shorter
+lines are easier to read from afar than lines running across a TV."""
 MAX_QR_SCALE = 3
 """Largest whole-number magnification of the QR code (modules per half cell, each way)."""
 CODE_PAD = 2
@@ -136,7 +139,7 @@ def _code_rows(option: CodeOption) -> int:
 def _column_width(needs: Needs, inner_w: int, option: CodeOption, qr_w: int = 0) -> int:
     """Text column width when it spans the screen (stacked, text only): wide enough for the code,
     the URL and the QR, no wider than the screen."""
-    return min(inner_w, max(qr_w, MIN_TEXT_WIDTH, needs.line_width, option.width))
+    return min(inner_w, max(qr_w, READABLE_WIDTH, needs.line_width, option.width))
 
 
 # A candidate: (code option, qr scale, layout preference, text width). Ranked by the code first,

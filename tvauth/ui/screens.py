@@ -299,15 +299,28 @@ class SignInScreen(_Ticking):
         hidden: frozenset[str] = frozenset()
         if not layout.show_qr:
             # A small window without a QR: give things up in a fixed order until the rest fits.
+            # The title goes before the code shrinks to plain text; the scopes only go when even
+            # plain text does not fit.
             first = layout
+            Choice = tuple[frozenset[str], Needs, Layout]
+            big: Choice | None = None  # the first that fits with block letters
+            fitting: Choice | None = None  # the first that fits at all
+            last: Choice | None = None  # the most compact, when nothing fits
             for level in COMPACT_LEVELS:
-                hidden = level
-                needs = replace(needs, text_rows=self._text_rows(level))
+                level_needs = replace(needs, text_rows=self._text_rows(level))
+                level_layout = first
                 if level:
-                    text_only = choose_layout(replace(needs, qr_modules=None), width, height)
-                    layout = replace(text_only, qr_note=first.qr_note)
-                if _fits(needs, layout, height):
+                    text_only = choose_layout(replace(level_needs, qr_modules=None), width, height)
+                    level_layout = replace(text_only, qr_note=first.qr_note)
+                last = (level, level_needs, level_layout)
+                if _fits(level_needs, level_layout, height):
+                    if level_layout.code.height > 0 and ("scopes" not in level or fitting is None):
+                        big = last
+                        break
+                    fitting = fitting or last
+                if "scopes" in level and fitting is not None:
                     break
+            hidden, needs, layout = big or fitting or last or (hidden, needs, layout)
         self.hidden = hidden
         waiting = self.issued is not None
         for name in ("title", "scopes", "goto", "enter", "hint"):
