@@ -207,7 +207,11 @@ async def _send_async(client: httpx.AsyncClient, request: HttpRequest) -> HttpRe
     form = request.revealed_form()
     started = time.perf_counter()
     async with client.stream(
-        request.method, request.url, data=form or None, headers=dict(request.headers)
+        request.method,
+        request.url,
+        data=form or None,
+        headers=dict(request.headers),
+        follow_redirects=False,
     ) as response:
         chunks: list[bytes] = []
         size = 0
@@ -224,7 +228,11 @@ def _send_sync(client: httpx.Client, request: HttpRequest) -> HttpResponse:
     form = request.revealed_form()
     started = time.perf_counter()
     with client.stream(
-        request.method, request.url, data=form or None, headers=dict(request.headers)
+        request.method,
+        request.url,
+        data=form or None,
+        headers=dict(request.headers),
+        follow_redirects=False,
     ) as response:
         chunks: list[bytes] = []
         size = 0

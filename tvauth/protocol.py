@@ -294,6 +294,16 @@ def decode_json(response: HttpResponse, where: str) -> dict[str, Any] | Transien
             f"HTTP {status}{kind}",
             ServerResponseError(f"{where} answered HTTP {status}{kind}.", None),
         )
+    if 300 <= status < 400:
+        return Transient(
+            f"a redirect (HTTP {status})",
+            ServerResponseError(
+                f"{where} answered with a redirect (HTTP {status}); tvauth does not follow "
+                "redirects, so a client secret never travels to another address.",
+                "A captive portal may be in the way (tvauth retries by itself), or the accounts "
+                "URL is not the final address: check it.",
+            ),
+        )
     if status == 429:
         return Transient(
             "too many requests (HTTP 429)",

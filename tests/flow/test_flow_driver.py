@@ -273,6 +273,37 @@ def test_backoff_doubles_from_the_interval_and_is_capped(
     assert isinstance(events[-1], Approved)
 
 
+def test_redirects_are_never_followed_even_by_a_client_that_would(
+    face: str, server: ScriptedServer, clock: FakeClock
+) -> None:
+    server.add(CODE, code_reply())
+    server.add(
+        TOKEN,
+        httpx.Response(307, headers={"location": "https://evil.example/steal"}),
+        token_reply(),
+    )
+    events: list[Any] = []
+    flow = zoho_flow()
+    if face == "async":
+
+        async def main() -> None:
+            async with httpx.AsyncClient(
+                transport=server.transport(), follow_redirects=True
+            ) as client:
+                async for event in flow.events(client, clock=clock, sleep=clock.sleep):
+                    events.append(event)
+
+        asyncio.run(main())
+    else:
+        with httpx.Client(transport=server.transport(), follow_redirects=True) as client:
+            events.extend(flow.events_blocking(client, clock=clock, sleep=clock.sleep_sync))
+    assert "evil.example" not in server.hosts_seen
+    trouble = [e for e in events if isinstance(e, NetworkTrouble)]
+    assert len(trouble) == 1
+    assert "redirect" in trouble[0].reason
+    assert isinstance(events[-1], Approved)
+
+
 def test_code_request_faults_back_off_from_one_second(
     run: Runner, server: ScriptedServer, clock: FakeClock
 ) -> None:
