@@ -23,6 +23,7 @@ from tvauth.ui.layout import (
     qr_cells,
 )
 from tvauth.ui.screens import SignInScreen
+from tvauth.ui.widgets import BigCode
 
 HINT = "curl -d user_code={code} -d account=jane@example.com -d decision=allow http://127.0.0.1:41234/us/emulator/approve"
 
@@ -139,3 +140,26 @@ async def test_every_widget_on_screen_is_inside_the_terminal(width, height, hint
         qr = screen.shown_qr()
         if qr is not None:
             assert qr.region.size == qr_cells(len(qr.rows[0]) // qr.scale, qr.scale)
+
+
+@pytest.mark.parametrize(
+    ("size", "title", "scopes", "big_code"),
+    [
+        ((100, 30), True, True, True),  # room for everything
+        ((50, 22), False, True, True),  # the title goes so the code stays in block letters
+        ((39, 20), True, True, False),  # block letters would cost the scopes: plain code instead
+        ((40, 15), False, False, False),  # tiny: code, address, status, warning and keys remain
+    ],
+)
+async def test_small_windows_give_things_up_in_order(size, title, scopes, big_code) -> None:  # type: ignore[no-untyped-def]
+    clock = FrozenClock()
+    session = ScriptedSession()
+    app = make_app(session, clock)
+    async with app.run_test(size=size) as pilot:
+        session.push(issued(clock))
+        await pilot.pause()
+        assert shown(app, "#title") is title
+        assert shown(app, "#scopes") is scopes
+        assert (app.screen.query_one(BigCode).glyph_height > 0) is big_code
+        for selector in ("#url", "#code", "#status", "#phishing", "#keys"):
+            assert shown(app, selector), selector
