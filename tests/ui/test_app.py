@@ -402,13 +402,14 @@ async def test_back_asks_first_during_sign_in_then_quits_on_back_again(session, 
     assert app.return_value == EXIT_CANCELLED
 
 
-async def test_ok_in_the_quit_question_keeps_waiting(session, clock) -> None:
+@pytest.mark.parametrize("key", ["enter", "n", "space"])
+async def test_ok_in_the_quit_question_keeps_waiting(session, clock, key) -> None:
     app = make_app(session, clock)
     async with app.run_test(size=SIZE) as pilot:
         await _waiting(pilot, session, clock)
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press(key)
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
         assert app.is_running
