@@ -92,6 +92,7 @@ ZOHO_POLL_FLOOR: Final = 30.0
 """Zoho answers ``slow_down`` to two polls within 30 s, so tvauth never polls its hosts faster."""
 
 _FIRST_RETRY: Final = 1.0
+_THROTTLE_RETRY: Final = 30.0
 
 
 @dataclass(frozen=True)
@@ -618,6 +619,9 @@ class FlowMachine:
             delay = min(cap, interval * 2.0 ** (self._faults - 1))
         else:
             delay = min(self._s.max_backoff, _FIRST_RETRY * 2.0 ** (self._faults - 1))
+            if isinstance(error, ThrottledError):
+                # "Too many requests" will not clear in a second: wait like a poll would.
+                delay = max(delay, min(self._s.max_backoff, _THROTTLE_RETRY))
             if now + delay - self._cycle_started > self._s.give_up_after:
                 self._fail(error, now)
                 return

@@ -350,6 +350,17 @@ def test_certificate_failures_end_the_flow_at_once_with_a_clock_hint(
     assert "NetworkTrouble" not in kinds(events)
 
 
+def test_throttle_at_code_request_waits_thirty_seconds_not_one(
+    run: Runner, server: ScriptedServer, clock: FakeClock
+) -> None:
+    server.add(CODE, error_reply("Access Denied", error_description="Too many"), code_reply())
+    server.add(TOKEN, token_reply())
+    start = clock.now
+    events = run(zoho_flow())
+    assert [t - start for t in server.poll_times(CODE)] == [0, 30]
+    assert isinstance(events[-1], Approved)
+
+
 def test_throttle_at_code_request_ends_with_a_throttled_error(
     run: Runner, server: ScriptedServer, clock: FakeClock
 ) -> None:
