@@ -1,0 +1,75 @@
+"""``tvauth demo --plain``: the built-in emulator, approved with the curl line the demo prints."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.signin.proc import Running, base_env, no_secrets
+from tvauth.emulator import DEMO_CLIENT_SECRET
+
+pytestmark = pytest.mark.timeout(60)
+
+HINT = r"^To approve without a phone \(demo\): (curl .+)$"
+
+
+def curl_as_httpx(line: str) -> httpx.Response:
+    """Do what the printed ``curl -d k=v ... URL`` line does (a form POST), with httpx."""
+    words = shlex.split(line)
+    assert words[0] == "curl"
+    data: dict[str, str] = {}
+    url: str | None = None
+    rest = iter(words[1:])
+    for word in rest:
+        if word in ("-d", "--data"):
+            name, sep, value = next(rest).partition("=")
+            assert sep, f"unexpected curl data {name!r}"
+            data[name] = value
+        elif word.startswith("-"):
+            pytest.fail(f"the hint uses a curl option this test does not know: {word}")
+        else:
+            url = word
+    assert url is not None
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        return client.post(url, data=data)
+
+
+def test_demo_plain_signs_in_with_the_printed_curl_line(tmp_path: Path) -> None:
+    home = tmp_path / "real-home"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    # The person's own settings must not leak into the demo (it has its own client and server).
+    env = base_env(
+        home,
+        {
+            "TMPDIR": str(scratch),
+            "TVAUTH_CLIENT_ID": "1000.NOTTHEDEMOCLIENT000000000000000",
+            "TVAUTH_ACCOUNTS_URL": "http://127.0.0.1:9/us",
+            "TVAUTH_PROFILE": "work",
+        },
+    )
+    proc = Running(("demo", "--plain"), env)
+    try:
+        base = proc.wait_for(r"^tvauth demo: emulated Zoho Accounts at (http://\S+)$").group(1)
+        code = proc.wait_for(r"^Code: (\S+)$").group(1)
+        hint = proc.wait_for(HINT).group(1)
+        assert f"user_code={code}" in hint
+        assert hint.split()[-1].startswith(base)
+
+        answer = curl_as_httpx(hint)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["decision"] == "allow"
+
+        proc.wait_for(r"^Signed in as jane@example\.com, ", timeout=20)
+        assert proc.finish(timeout=15) == 0
+    finally:
+        proc.kill()
+    out = proc.stdout
+    assert "Approved by an account in Zoho EU" in out
+    assert no_secrets(out + proc.stderr, DEMO_CLIENT_SECRET)
+    # Nothing under the person's TVAUTH_HOME, and the throw-away home is gone.
+    assert not home.exists()
+    assert list(scratch.iterdir()) == []
