@@ -1,0 +1,97 @@
+"""``tvauth login`` on a terminal: the full-screen app in a real pseudo-terminal (100x30).
+
+The person reads the code off the screen, scans the QR (the pre-filled verification address) with
+a phone and presses Allow; the screen then says who signed in, the token is on disk, Q quits.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.signin.helpers import whoami_sync
+from tests.signin.phone import approve_on_page
+from tests.signin.proc import base_env, no_secrets
+from tests.signin.ptyrun import PtyRun
+from tvauth import bigtext
+from tvauth.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Emulator
+from tvauth.paths import resolve_paths
+from tvauth.store import TokenStore
+
+pytestmark = pytest.mark.timeout(60)
+
+JANE = "jane@example.com"
+ALT_SCREEN = "\x1b[?1049h"
+
+
+def shows_in_big_letters(screen: str, code: str) -> bool:
+    """True when every group of ``code`` is drawn in block letters, at some size, on ``screen``."""
+    for chunk in bigtext.group(code):
+        if not any(
+            all(row.rstrip() in screen for row in bigtext.render(chunk, height=h) if row.strip())
+            for h in bigtext.SIZES
+        ):
+            return False
+    return True
+
+
+@pytest.fixture
+def running() -> Iterator[list[PtyRun]]:
+    started: list[PtyRun] = []
+    yield started
+    for program in started:
+        program.close()
+
+
+def test_full_screen_login_in_a_pty(
+    live_emu: Emulator, tmp_path: Path, running: list[PtyRun]
+) -> None:
+    home = tmp_path / "home"
+    env = base_env(
+        home,
+        {
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "TVAUTH_CLIENT_ID": DEMO_CLIENT_ID,
+            "TVAUTH_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+            "TVAUTH_ACCOUNTS_URL": live_emu.base_url("us"),
+        },
+    )
+    app = PtyRun(["login"], env, cols=100, rows=30)
+    running.append(app)
+
+    code = live_emu.wait_for_user_code(timeout=20)
+    app.wait_for("Code expires in")
+    assert ALT_SCREEN in app.raw.decode("utf-8", "replace"), "not a full-screen app"
+    screen = app.text
+    assert live_emu.verification_url("us").split("://", 1)[1] in screen
+    assert shows_in_big_letters(screen, code), f"code {code} not drawn:\n{app.tail()}"
+    # Another code is not on the screen (the check can tell codes apart).
+    other = "".join(reversed(code)) if code != code[::-1] else "WXYZ2345"
+    assert not shows_in_big_letters(screen, other)
+
+    # The phone: the QR leads to the pre-filled page; pick Jane (EU) and press Allow.
+    done = approve_on_page(f"{live_emu.verification_url('us')}?user_code={code}", account=JANE)
+    assert "Device signed in" in done
+
+    app.wait_for(f"Signed in as {JANE}")
+    store = TokenStore(resolve_paths({"TVAUTH_HOME": str(home)}).tokens_dir)
+    profile = store.load("default")
+    assert profile is not None
+    assert profile.email == JANE
+    assert stat.S_IMODE(store.path_for("default").stat().st_mode) == 0o600
+    assert profile.access_token is not None
+    assert profile.api_domain is not None
+    assert whoami_sync(profile.api_domain, profile.access_token.reveal())["user"]["email"] == JANE
+
+    app.press(b"q")
+    assert app.wait_exit(timeout=15) == 0
+    everything = app.raw.decode("utf-8", "replace")
+    assert "Traceback" not in app.text
+    assert no_secrets(everything, DEMO_CLIENT_SECRET)
+    # Still signed in after quitting (Q does not sign out), and no second code was asked for.
+    assert store.load("default") is not None
+    assert len(live_emu.requests_to("/oauth/v3/device/code")) == 1
