@@ -24,7 +24,7 @@ from tvauth.profile import Profile
 from tvauth.renewal import DEFAULT_MARGIN, arenew
 from tvauth.session import RenewalFailed, Renewed, SignedIn
 from tvauth.store import TokenStore
-from tvauth.zoho import data_center_for_accounts_url
+from tvauth.zoho import DATA_CENTERS, data_center_for_accounts_url
 
 if TYPE_CHECKING:
     import httpx
@@ -40,14 +40,16 @@ def _utcnow() -> datetime:
 
 
 def data_center_label(profile: Profile) -> str:
-    """ "Zoho EU" for Zoho's servers; "emulator (eu)" for the emulator; else host and location."""
+    """ "Zoho EU" for Zoho's servers; "Zoho EU (emulator)" for the emulator; else host and location."""
     dc = data_center_for_accounts_url(profile.accounts_url)
     if dc is not None:
         return dc.display_name
     parts = urlsplit(profile.accounts_url)
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
     if profile.location and last == profile.location:
-        return f"emulator ({profile.location})"
+        known = DATA_CENTERS.get(profile.location)
+        name = known.display_name if known else f"Zoho {profile.location.upper()}"
+        return f"{name} (emulator)"
     where = f" ({profile.location})" if profile.location else ""
     return f"{parts.netloc or profile.accounts_url}{where}"
 

@@ -33,7 +33,7 @@ class SignedIn:
     email: str | None
     display_name: str | None
     location: str | None
-    data_center: str  # for people, e.g. "Zoho EU" or "emulator (eu)"
+    data_center: str  # for people, e.g. "Zoho EU" or "Zoho EU (emulator)"
     access_expires_at: datetime
     next_renewal_at: datetime
     signed_in_at: datetime

@@ -50,7 +50,7 @@ async def test_renews_margin_seconds_before_expiry_and_reports_each_renewal(
     assert first.signed_in.access_expires_at == clock() + timedelta(seconds=3600)
     assert first.signed_in.next_renewal_at == clock() + timedelta(seconds=3300)
     assert first.signed_in.email == "jane@example.com"
-    assert first.signed_in.data_center == "emulator (eu)"
+    assert first.signed_in.data_center == "Zoho EU (emulator)"
     second = await anext(events)
     assert isinstance(second, Renewed)
     assert sleeper.waits == [3300.0, 3300.0]
