@@ -444,3 +444,25 @@ async def test_keep_fresh_reports_renewed_tokens_that_work(
     assert answer["http_status"] == 200
     assert answer["user"]["email"] == JANE
     assert len(live_emu.requests_to(REFRESH_PATH)) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tvauth.renewal._client_secret prefers $TVAUTH_CLIENT_SECRET for every profile, even one "
+    "of another client (the demo's), so renewals fail with invalid_client; see the signin report",
+)
+async def test_renewal_of_another_clients_profile_ignores_the_environments_secret(
+    live_emu: Emulator, tvauth_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person with their own client in the environment runs the demo (the demo's own client)."""
+    session = session_for(live_emu, tvauth_home)
+    await run_sign_in(session, live_emu)
+    monkeypatch.setenv("TVAUTH_CLIENT_ID", "1000.THEPERSONSOWNCLIENT00000000000")
+    monkeypatch.setenv("TVAUTH_CLIENT_SECRET", "the-persons-own-secret-for-their-client")
+    session.margin = 4000.0  # the 3600 s token is due now
+    stream = session.keep_fresh()
+    try:
+        event = await anext(stream)
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+    assert isinstance(event, Renewed), event

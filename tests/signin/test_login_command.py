@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,3 +192,76 @@ def test_denied_on_the_page(live_emu: Emulator, tmp_path: Path, processes: list[
     assert "Sign-in failed: The sign-in was denied on the verification page." in proc.stdout
     assert store_of(home).load("default") is None
     assert no_secrets(proc.stdout + proc.stderr, DEMO_CLIENT_SECRET)
+
+
+def test_ctrl_c_while_waiting_exits_130_and_stops_polling(
+    live_emu: Emulator, tmp_path: Path, processes: list[Running]
+) -> None:
+    proc = login(processes, client_env(live_emu, tmp_path / "home"), "login", "--plain")
+    proc.wait_for(r"^Waiting for approval; ")
+    proc.proc.send_signal(signal.SIGINT)
+    assert proc.finish() == 130
+    assert "Traceback" not in proc.stderr
+    polls = len(live_emu.requests_to("/oauth/v3/device/token"))
+    time.sleep(0.6)  # three intervals: a process still polling would show up
+    assert len(live_emu.requests_to("/oauth/v3/device/token")) == polls
+
+
+def test_server_unreachable_says_so_and_keeps_trying(
+    tmp_path: Path, processes: list[Running]
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = base_env(
+        tmp_path / "home",
+        {
+            "TVAUTH_CLIENT_ID": DEMO_CLIENT_ID,
+            "TVAUTH_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+            "TVAUTH_ACCOUNTS_URL": f"http://127.0.0.1:{port}/us",
+        },
+    )
+    proc = login(processes, env, "login", "--plain")
+    proc.wait_for(r"^Network trouble \(could not connect\); retrying in ")
+    time.sleep(0.5)
+    assert proc.proc.poll() is None  # still trying, not crashed
+    assert "Traceback" not in proc.stderr
+
+
+def test_flags_and_a_named_profile(
+    live_emu: Emulator, tmp_path: Path, processes: list[Running]
+) -> None:
+    """Client and server from flags (nothing in the environment), stored as profile 'kiosk'."""
+    home = tmp_path / "home"
+    env = base_env(home)
+    proc = login(
+        processes,
+        env,
+        "login",
+        "--plain",
+        "--profile",
+        "kiosk",
+        "--client-id",
+        DEMO_CLIENT_ID,
+        "--client-secret",
+        DEMO_CLIENT_SECRET,
+        "--accounts-url",
+        live_emu.base_url("us"),
+        "--scope",
+        "AaaServer.profile.Read,ZohoCRM.modules.ALL",
+    )
+    approve_from_screen(proc, account="ada@example.com")
+    proc.wait_for(r"^Signed in as ada@example\.com, ")
+    assert proc.finish() == 0
+    store = store_of(home)
+    assert store.names() == ["kiosk"]
+    profile = store.load("kiosk")
+    assert profile is not None
+    assert "ZohoCRM.modules.ALL" in profile.scopes
+    token = run_once(["token", "--profile", "kiosk"], env)
+    assert token.returncode == 0, token.stderr
+    assert profile.access_token is not None
+    assert token.stdout.strip() == profile.access_token.reveal()
+    missing = run_once(["token"], env)  # the default profile was never signed in
+    assert missing.returncode != 0
+    assert no_secrets(proc.stdout + proc.stderr + missing.stderr, DEMO_CLIENT_SECRET)

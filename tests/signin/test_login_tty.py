@@ -6,10 +6,12 @@ a phone and presses Allow; the screen then says who signed in, the token is on d
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.signin.helpers import whoami_sync
@@ -95,3 +97,35 @@ def test_full_screen_login_in_a_pty(
     # Still signed in after quitting (Q does not sign out), and no second code was asked for.
     assert store.load("default") is not None
     assert len(live_emu.requests_to("/oauth/v3/device/code")) == 1
+
+
+# The hint may be wrapped by the screen; the address may then be on the next line.
+_CURL = re.compile(r"(curl(?: -d \S+=\S+)+)\s+(http://\S+/emulator/approve)")
+
+
+def test_full_screen_demo_approved_with_the_curl_line_on_screen(
+    tmp_path: Path, running: list[PtyRun]
+) -> None:
+    home = tmp_path / "real-home"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = base_env(home, {"TERM": "xterm-256color", "LANG": "C.UTF-8", "TMPDIR": str(scratch)})
+    app = PtyRun(["demo"], env, cols=160, rows=45)
+    running.append(app)
+
+    app.wait_for("/emulator/approve")
+    found = _CURL.search(app.text)
+    assert found is not None, app.tail()
+    fields = dict(part.split("=", 1) for part in found.group(1).split()[1:] if part != "-d")
+    assert set(fields) == {"user_code", "account", "decision"}
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        answer = client.post(found.group(2), data=fields)
+    assert answer.status_code == 200, answer.text
+
+    app.wait_for("Signed in as jane@example.com", timeout=25)
+    app.press(b"q")
+    assert app.wait_exit(timeout=15) == 0
+    assert "Traceback" not in app.text
+    assert no_secrets(app.raw.decode("utf-8", "replace"))
+    assert not home.exists()
+    assert list(scratch.iterdir()) == []
