@@ -54,11 +54,24 @@ _EXPORTS: dict[str, str] = {
     "SignInCancelledError": "tvauth.errors",
     "ThrottledError": "tvauth.errors",
     "TvauthError": "tvauth.errors",
-    # Token store and renewal (tvauth.store): names added here on request of its owner.
+    # Token store and renewal.
+    "Profile": "tvauth.profile",
+    "TokenStore": "tvauth.store",
+    "ZohoAuth": "tvauth.auth",
+    "aget_access_token": "tvauth.renewal",
+    "get_access_token": "tvauth.renewal",
+    "AlreadySignedInError": "tvauth.errors",
+    "InsecurePermissionsError": "tvauth.errors",
+    "NotSignedInError": "tvauth.errors",
+    "SignInRequiredError": "tvauth.errors",
+    "StoreBusyError": "tvauth.errors",
+    "StoreError": "tvauth.errors",
+    "TokenFileCorruptError": "tvauth.errors",
 }
 
 __all__ = [  # noqa: RUF022 - plain sorted(), checked by tests/flow/test_flow_public_api.py
     "AccessDeniedError",
+    "AlreadySignedInError",
     "Approved",
     "CancelHandle",
     "CodeExpiredError",
@@ -73,34 +86,53 @@ __all__ = [  # noqa: RUF022 - plain sorted(), checked by tests/flow/test_flow_pu
     "Failed",
     "FlowError",
     "FlowEvent",
+    "InsecurePermissionsError",
     "InvalidClientError",
     "InvalidCodeError",
     "NetworkError",
     "NetworkTrouble",
+    "NotSignedInError",
     "Pending",
+    "Profile",
     "Requesting",
     "Secret",
     "ServerResponseError",
     "SignInCancelledError",
+    "SignInRequiredError",
     "SlowedDown",
+    "StoreBusyError",
+    "StoreError",
     "ThrottledError",
+    "TokenFileCorruptError",
     "TokenSet",
+    "TokenStore",
     "TvauthError",
+    "ZohoAuth",
     "__version__",
+    "aget_access_token",
+    "get_access_token",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from tvauth.auth import ZohoAuth
     from tvauth.errors import (
         AccessDeniedError,
+        AlreadySignedInError,
         CodeExpiredError,
         ConfigError,
         FlowError,
+        InsecurePermissionsError,
         InvalidClientError,
         InvalidCodeError,
         NetworkError,
+        NotSignedInError,
         ServerResponseError,
         SignInCancelledError,
+        SignInRequiredError,
+        StoreBusyError,
+        StoreError,
         ThrottledError,
+        TokenFileCorruptError,
         TvauthError,
     )
     from tvauth.events import (
@@ -116,8 +148,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SlowedDown,
     )
     from tvauth.flow import CancelHandle, DeviceFlow
+    from tvauth.profile import Profile
     from tvauth.protocol import Endpoints
     from tvauth.redact import Secret
+    from tvauth.renewal import aget_access_token, get_access_token
+    from tvauth.store import TokenStore
     from tvauth.tokens import TokenSet
     from tvauth.zoho import DATA_CENTERS, DataCenter
 

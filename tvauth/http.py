@@ -193,8 +193,9 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
-        return str(exc.verify_message)
+    verify_message = getattr(exc, "verify_message", None)  # absent on hand-made instances
+    if isinstance(exc, ssl.SSLCertVerificationError) and verify_message:
+        return str(verify_message)
     if isinstance(exc, ssl.SSLError) and exc.reason:
         return str(exc.reason).replace("_", " ").lower()
     if isinstance(exc, OSError) and exc.strerror:
