@@ -2,7 +2,14 @@
 
 ``emulator`` is a started :class:`tvauth.emulator.Emulator` on a free loopback port with a 0.2 s
 interval and a 5 s code lifetime; ``make_emulator(**overrides)`` builds more (other variants). All are
-stopped at teardown. Every test runs with ``TVAUTH_HOME`` in its own temporary directory, so no test
+stopped at teardown.
+
+Mind the units: on the wire these fast timings are 200 ms and 5000 ms, which a client following
+Zoho's documented normalisation rule (interval > 1000 or expires_in > 10000 means milliseconds) reads
+as *seconds*. Tests that run the real client against this fixture either drive it on the emulator's
+clock (``clock=emu.now``, ``sleep=emu.advance``) or pass ``timing_units="ms"`` to the flow.
+
+Every test runs with ``TVAUTH_HOME`` in its own temporary directory, so no test
 can read or write the developer's real tokens.
 """
 
