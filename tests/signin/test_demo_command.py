@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.signin.phone import approve_on_page
 from tests.signin.proc import Running, base_env, no_secrets
 from tvauth.emulator import DEMO_CLIENT_SECRET
 
@@ -73,3 +74,26 @@ def test_demo_plain_signs_in_with_the_printed_curl_line(tmp_path: Path) -> None:
     # Nothing under the person's TVAUTH_HOME, and the throw-away home is gone.
     assert not home.exists()
     assert list(scratch.iterdir()) == []
+
+
+def test_demo_lan_serves_the_phone_on_the_network_address(tmp_path: Path) -> None:
+    """``--lan``: the addresses shown lead to this machine's LAN address, where a phone can go."""
+    from tvauth.commands.demo import lan_address
+
+    address = lan_address()
+    if address.startswith("127."):
+        pytest.skip("this machine has no non-loopback IPv4 address to serve on")
+    env = base_env(tmp_path / "real-home", {"TMPDIR": str(tmp_path)})
+    proc = Running(("demo", "--lan", "--plain"), env)
+    try:
+        base = proc.wait_for(r"^tvauth demo: emulated Zoho Accounts at (http://\S+)$").group(1)
+        assert base.startswith(f"http://{address}:")
+        code = proc.wait_for(r"^Code: (\S+)$").group(1)
+        shown = proc.wait_for(r"^Go to (\S+) and enter the code\.$").group(1)
+        assert shown.startswith(f"http://{address}:")
+        page = approve_on_page(shown, user_code=code, account="jane@example.com")
+        assert "Device signed in" in page
+        proc.wait_for(r"^Signed in as jane@example\.com, ", timeout=20)
+        assert proc.finish(timeout=15) == 0
+    finally:
+        proc.kill()

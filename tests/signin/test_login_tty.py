@@ -129,3 +129,44 @@ def test_full_screen_demo_approved_with_the_curl_line_on_screen(
     assert no_secrets(app.raw.decode("utf-8", "replace"))
     assert not home.exists()
     assert list(scratch.iterdir()) == []
+
+
+def test_full_screen_problem_screen_for_a_wrong_client(
+    live_emu: Emulator, tmp_path: Path, running: list[PtyRun]
+) -> None:
+    wrong = "1000.NOSUCHCLIENT0000000000000000000"
+    env = base_env(
+        tmp_path / "home",
+        {
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "TVAUTH_CLIENT_ID": wrong,
+            "TVAUTH_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+            "TVAUTH_ACCOUNTS_URL": live_emu.base_url("us"),
+        },
+    )
+    app = PtyRun(["login"], env, cols=100, rows=30)
+    running.append(app)
+    app.wait_for("does not accept the client id")
+    assert wrong in " ".join(app.text.split())  # the id, possibly wrapped
+    app.press(b"q")
+    assert app.wait_exit(timeout=15) == 1
+    assert no_secrets(app.raw.decode("utf-8", "replace"), DEMO_CLIENT_SECRET)
+
+
+def test_missing_client_id_on_a_terminal_is_said_before_the_screen(
+    live_emu: Emulator, tmp_path: Path, running: list[PtyRun]
+) -> None:
+    env = base_env(
+        tmp_path / "home",
+        {"TERM": "xterm-256color", "TVAUTH_ACCOUNTS_URL": live_emu.base_url("us")},
+    )
+    app = PtyRun(["login"], env, cols=100, rows=30)
+    running.append(app)
+    assert app.wait_exit(timeout=15) == 1
+    assert ALT_SCREEN not in app.raw.decode("utf-8", "replace")
+    lines = [line for line in app.text.splitlines() if line.strip()]
+    assert len(lines) == 1, app.text
+    assert "TVAUTH_CLIENT_ID" in lines[0]
+    assert "--client-id" in lines[0]
+    assert live_emu.log() == []
