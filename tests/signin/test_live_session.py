@@ -466,3 +466,31 @@ async def test_renewal_of_another_clients_profile_ignores_the_environments_secre
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
     assert isinstance(event, Renewed), event
+
+
+async def test_two_sign_ins_at_once_leave_one_valid_profile(
+    live_emu: Emulator, tvauth_home: Path
+) -> None:
+    """Two processes (here: sessions on one token directory) both approved at the same moment."""
+    first = session_for(live_emu, tvauth_home)
+    second = session_for(live_emu, tvauth_home)
+    results = await asyncio.gather(
+        run_sign_in(first, live_emu, account=JANE),
+        run_sign_in(second, live_emu, account="ada@example.com"),
+    )
+    assert all(isinstance(events[-1], SignedIn) for events in results)
+    stored = first.store.load("default")
+    assert stored is not None
+    assert stored.email in (JANE, "ada@example.com")
+    assert stored.refresh_token is not None
+    # Whichever was written last is whole and private; no temporary file is left behind.
+    assert mode(first.store.path_for("default")) == 0o600
+    leftovers = [
+        p.name for p in first.store.tokens_dir.iterdir() if p.name.startswith(".default.json.")
+    ]
+    assert leftovers == []
+    # And it works.
+    assert stored.access_token is not None
+    assert stored.api_domain is not None
+    answer = await whoami(stored.api_domain, stored.access_token.reveal())
+    assert answer["user"]["email"] == stored.email

@@ -265,3 +265,46 @@ def test_flags_and_a_named_profile(
     missing = run_once(["token"], env)  # the default profile was never signed in
     assert missing.returncode != 0
     assert no_secrets(proc.stdout + proc.stderr + missing.stderr, DEMO_CLIENT_SECRET)
+
+
+def test_corrupt_token_file_is_moved_aside_and_sign_in_goes_on(
+    live_emu: Emulator, tmp_path: Path, processes: list[Running]
+) -> None:
+    home = tmp_path / "home"
+    store = store_of(home)
+    path = store.path_for("default")
+    path.parent.mkdir(parents=True, mode=0o700)
+    path.write_bytes(b'{"version": 1, "name": "default", "access_tok')  # cut off mid-write
+    path.chmod(0o600)
+    proc = login(processes, client_env(live_emu, home), "login", "--plain")
+    approve_from_screen(proc)
+    proc.wait_for(rf"^Signed in as {re.escape(JANE)}, ")
+    assert proc.finish() == 0
+    # Said once, on stderr, naming the file; the new sign-in replaced it.
+    assert str(path.name) in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    profile = store.load("default")
+    assert profile is not None
+    assert profile.email == JANE
+    assert [p for p in path.parent.iterdir() if p.name != path.name and "corrupt" in p.name]
+
+
+def test_token_file_readable_by_others_stops_before_asking_for_a_code(
+    live_emu: Emulator, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    env = client_env(live_emu, home)
+    first = Running(("login", "--plain"), env)
+    try:
+        approve_from_screen(first)
+        assert first.finish() == 0
+    finally:
+        first.kill()
+    path = store_of(home).path_for("default")
+    path.chmod(0o644)
+    requests = len(live_emu.log())
+    result = run_once(["login", "--plain"], env)
+    assert result.returncode == 1
+    assert "chmod 600" in result.stdout + result.stderr
+    assert len(live_emu.log()) == requests
+    assert no_secrets(result.stdout + result.stderr, DEMO_CLIENT_SECRET)
