@@ -90,7 +90,8 @@ async def test_sign_in_approved_on_the_phone_page(
         # An EU account approves: the flow switches data center, then signs in.
         done = await asyncio.to_thread(_approve_like_a_phone, qr.data, "jane@example.com", "allow")
         assert "Signed in as jane@example.com" in done
-        await _until(pilot, lambda: isinstance(app.screen, SignedInScreen))
+        await _until(pilot, lambda: "Next renewal at" in flat(app))
+        assert isinstance(app.screen, SignedInScreen)
         words = flat(app)
         assert "Signed in as jane@example.com" in words
         assert "Next renewal at" in words
@@ -114,6 +115,6 @@ async def test_denied_on_the_phone_page_says_so(
         assert qr is not None
         assert qr.data is not None
         await asyncio.to_thread(_approve_like_a_phone, qr.data, "jane@example.com", "deny")
-        await _until(pilot, lambda: isinstance(app.screen, ProblemScreen))
-        assert "Sign-in was denied." in flat(app)
+        await _until(pilot, lambda: "Sign-in was denied." in flat(app))
+        assert isinstance(app.screen, ProblemScreen)
         assert session.existing() is None

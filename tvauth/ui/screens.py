@@ -177,14 +177,13 @@ class SignInScreen(_Ticking):
             self._show_phase()
         elif isinstance(event, CodeIssued):
             self.issued = event
-            self.status = Status("waiting", attempt=event.attempt)
+            self.status = Status("waiting")
             self._show_phase()
         elif isinstance(event, Pending):
-            self.status = Status("waiting", at=event.at, interval=interval, attempt=self._attempt)
+            self.status = Status("waiting", at=event.at, interval=interval)
         elif isinstance(event, SlowedDown):
-            self.status = Status(
-                "waiting", at=self.status.at, interval=event.interval, attempt=self._attempt
-            )
+            checked = self.status.at if self.status.kind == "waiting" else None
+            self.status = Status("waiting", at=checked, interval=event.interval)
         elif isinstance(event, NetworkTrouble):
             reason = event.reason
             if len(reason) > MAX_REASON:
@@ -197,10 +196,6 @@ class SignInScreen(_Ticking):
             self.status = Status("approved")
         if self._ready:
             self.tick()
-
-    @property
-    def _attempt(self) -> int:
-        return self.issued.attempt if self.issued else 1
 
     @property
     def waiting(self) -> bool:
@@ -479,8 +474,8 @@ class _BannerScreen(_Ticking):
 
     def _relayout(self) -> None:
         width, height = self.size
-        if not width or not height:
-            return
+        if not width or not height or not self.query("#banner"):
+            return  # not built yet (or being taken down)
         my, mx = overscan_margin(width, height)
         frame = self.query_one("#frame")
         frame.styles.padding = (my, mx)
@@ -592,7 +587,8 @@ class SignedInScreen(_BannerScreen):
 
     def on_mount(self) -> None:
         # Renewal news may have come while the widgets were being built.
-        self.query_one("#renewal-note", Static).update(self.renewal_note)
+        for note in self.query("#renewal-note").results(Static):
+            note.update(self.renewal_note)
 
     def apply(self, event: Renewed | RenewalFailed) -> None:
         """News from the background renewal (it may come before the widgets exist)."""

@@ -100,7 +100,6 @@ class Status:
     at: float | None = None
     interval: float | None = None  # set once the server asked to slow down
     detail: str = ""  # host, data-center name or reason, depending on kind
-    attempt: int = 1
 
 
 def status_text(status: Status, now: float) -> str:
