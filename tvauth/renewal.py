@@ -158,8 +158,14 @@ def _after_revoked(current: Profile) -> Profile:
 
 
 def _client_secret(profile: Profile) -> str | None:
+    """The stored secret, unless the environment names a new one for this profile's client.
+
+    ``TVAUTH_CLIENT_SECRET`` belongs to ``TVAUTH_CLIENT_ID`` (or, without it, to every profile); it
+    must not be sent with another client's refresh token, e.g. the demo's.
+    """
     override = os.environ.get(CLIENT_SECRET_ENV, "").strip()
-    if override:
+    env_client = os.environ.get("TVAUTH_CLIENT_ID", "").strip()
+    if override and env_client in ("", profile.client_id):
         return override
     return None if profile.client_secret is None else profile.client_secret.reveal()
 

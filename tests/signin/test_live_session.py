@@ -446,11 +446,6 @@ async def test_keep_fresh_reports_renewed_tokens_that_work(
     assert len(live_emu.requests_to(REFRESH_PATH)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tvauth.renewal._client_secret prefers $TVAUTH_CLIENT_SECRET for every profile, even one "
-    "of another client (the demo's), so renewals fail with invalid_client; see the signin report",
-)
 async def test_renewal_of_another_clients_profile_ignores_the_environments_secret(
     live_emu: Emulator, tvauth_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
