@@ -9,12 +9,14 @@ secret in a form that prints: device codes and tokens are :class:`tvauth.redact.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from tvauth.errors import TvauthError
 from tvauth.redact import Secret
 from tvauth.tokens import TokenSet
 
 __all__ = [
+    "WAITING_FOR_NETWORK",
     "Approved",
     "CodeIssued",
     "DataCenterSwitched",
@@ -26,6 +28,9 @@ __all__ = [
     "Requesting",
     "SlowedDown",
 ]
+
+WAITING_FOR_NETWORK: Final = "waiting for network"
+""":attr:`NetworkTrouble.reason` when no connection could be made before any code was issued."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,11 @@ class NetworkTrouble:
     at: float
     retry_at: float
     error: TvauthError | None = None
+
+    @property
+    def waiting_for_network(self) -> bool:
+        """True when the device has not reached the server yet at all (network not up)."""
+        return self.reason == WAITING_FOR_NETWORK
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,7 +186,8 @@ def _fault(machine: FlowMachine, exc: httpx.HTTPError, request: HttpRequest, now
         log.debug("could not describe %s", type(exc).__name__, exc_info=True)
         error = None
     log.debug("request failed: %s (%s)", type(exc).__name__, error.problem if error else "")
-    machine.on_fault(transport_fault_reason(exc), now, error)
+    unreached = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+    machine.on_fault(transport_fault_reason(exc), now, error, unreached=unreached)
 
 
 def _response(

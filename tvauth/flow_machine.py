@@ -37,6 +37,7 @@ from tvauth.errors import (
     TvauthError,
 )
 from tvauth.events import (
+    WAITING_FOR_NETWORK,
     Approved,
     CodeIssued,
     DataCenterSwitched,
@@ -109,7 +110,9 @@ class FlowSettings:
     forces how Zoho's ``interval``/``expires_in`` are read ("ms" or "s") instead of guessing ("auto").
     ``prompt_consent`` (default on) sends ``prompt=consent``: otherwise Zoho hands out a refresh
     token only on a person's first consent, and a device signed in again without one cannot stay
-    signed in.
+    signed in. ``give_up_after`` is how many seconds of faults asking for a code are tolerated
+    before the flow fails; None waits forever (with backoff capped at ``max_backoff``): right for a
+    device that boots before its network, where no code exists yet and so nothing can be lost.
     """
 
     client_id: str
@@ -124,7 +127,7 @@ class FlowSettings:
     renewals: int = 0
     poll_floor: float | None = None
     max_backoff: float = 60.0
-    give_up_after: float = 300.0
+    give_up_after: float | None = 300.0
     max_dc_switches: int = 3
     timing_units: TimingUnits = "auto"
 
@@ -148,6 +151,14 @@ class FlowSettings:
             )
         if self.renewals < 0:
             raise ConfigError("renewals cannot be negative.", "Use 0 or more.")
+        if self.give_up_after is not None and not self.give_up_after >= 0:
+            raise ConfigError(
+                "give_up_after must be zero or more seconds.", "Use None to wait forever."
+            )
+        if not self.max_backoff >= _FIRST_RETRY:
+            raise ConfigError(
+                f"max_backoff must be at least {_FIRST_RETRY:g} s.", "Use a larger backoff cap."
+            )
         urls = [self.accounts_url]
         if self.endpoints is not None:
             urls += [self.endpoints.device_authorization_url, self.endpoints.token_url]
@@ -356,12 +367,21 @@ class FlowMachine:
         elif self._phase is _Phase.POLL:
             self._poll_answer(response, now)
 
-    def on_fault(self, reason: str, now: float, error: NetworkError | None = None) -> None:
+    def on_fault(
+        self,
+        reason: str,
+        now: float,
+        error: NetworkError | None = None,
+        *,
+        unreached: bool = False,
+    ) -> None:
         """The request from the last :class:`Send` failed in transit (timeout, refused, dropped).
 
         ``error`` is the driver's description of the failure, if it has one. Certificate failures
         and proxy refusals end the flow at once: retrying unchanged cannot fix them, and the person
-        should read why now rather than watch retries.
+        should read why now rather than watch retries. ``unreached`` says no connection was made
+        at all (DNS failure, no route, refused, connect timeout): before the first code that is a
+        device whose network is not up yet, reported as :data:`WAITING_FOR_NETWORK`.
         """
         self._take_request()
         if isinstance(error, TLSVerificationError | ProxyRefusedError):
@@ -369,6 +389,12 @@ class FlowMachine:
             return
         if error is None:
             error = NetworkError(f"{self._where()} could not be reached ({reason}).", None)
+        if (
+            unreached
+            and self._attempt == 0
+            and self._phase in (_Phase.DISCOVER, _Phase.REQUEST_CODE)
+        ):
+            reason = WAITING_FOR_NETWORK
         self._fault(reason, error, now)
 
     # ------------------------------------------------------------------------------------ helpers
@@ -622,7 +648,8 @@ class FlowMachine:
             if isinstance(error, ThrottledError):
                 # "Too many requests" will not clear in a second: wait like a poll would.
                 delay = max(delay, min(self._s.max_backoff, _THROTTLE_RETRY))
-            if now + delay - self._cycle_started > self._s.give_up_after:
+            limit = self._s.give_up_after
+            if limit is not None and now + delay - self._cycle_started > limit:
                 self._fail(error, now)
                 return
         self._next_at = now + delay

@@ -231,6 +231,13 @@ class _Printer:
                 f"The server asked to check less often; now every {_duration(event.interval)}.",
                 repeat=False,
             )
+        elif isinstance(event, NetworkTrouble) and event.waiting_for_network:
+            cause = f": {event.error.problem}" if event.error is not None else ""
+            self.status(
+                "network-wait",
+                f"Waiting for the network{cause.rstrip('.')}; trying again in "
+                f"{_duration(event.retry_at - event.at)}.",
+            )
         elif isinstance(event, NetworkTrouble):
             self.status(
                 "trouble",

@@ -29,13 +29,17 @@ from tvauth.signins import ensure_may_sign_in, record_sign_in, usable_sign_in
 from tvauth.store import TokenStore
 from tvauth.zoho import DATA_CENTERS
 
-__all__ = ["CODE_RENEWALS", "LiveSession"]
+__all__ = ["CODE_RENEWALS", "NETWORK_WAIT_CAP", "LiveSession"]
 
 log = logging.getLogger("tvauth.signin")
 
 # An expired code is replaced this many times by itself; then the screen waits for a key, so an
 # empty room does not churn codes (and Zoho requests) forever.
 CODE_RENEWALS = 2
+
+# A device that boots before its network asks for its first code forever (nothing exists yet that
+# could be lost), at most this many seconds apart: the screen starts soon after the network does.
+NETWORK_WAIT_CAP = 30.0
 
 Sleep = Callable[[float], Awaitable[None]]
 WallClock = Callable[[], datetime]
@@ -114,6 +118,8 @@ class LiveSession:
             accounts_url=self.settings.accounts_url,
             location=self.location,
             renewals=self.code_renewals,
+            give_up_after=None,
+            max_backoff=NETWORK_WAIT_CAP,
         )
 
     async def sign_in(self) -> AsyncIterator[SessionEvent]:

@@ -222,7 +222,9 @@ def test_server_unreachable_says_so_and_keeps_trying(
         },
     )
     proc = login(processes, env, "login", "--plain")
-    proc.wait_for(r"^Network trouble \(could not connect\); retrying in ")
+    proc.wait_for(
+        r"^Waiting for the network: 127\.0\.0\.1:\d+ refused the connection; trying again in "
+    )
     time.sleep(0.5)
     assert proc.proc.poll() is None  # still trying, not crashed
     assert "Traceback" not in proc.stderr

@@ -1,0 +1,68 @@
+"""Helpers for the reliability suite: sessions on a fake clock, and the emulator's view of tokens."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.signin.helpers import settings_for
+from tvauth.emulator import Emulator
+from tvauth.paths import resolve_paths
+from tvauth.signin import LiveSession
+from tvauth.store import TokenStore
+
+CODE = "/oauth/v3/device/code"
+POLL = "/oauth/v3/device/token"
+REFRESH = "/oauth/v2/token"
+REVOKE = "/oauth/v2/token/revoke"
+USER_INFO = "/oauth/user/info"
+
+
+class FakeTime:
+    """A monotonic clock and a wall clock that only move when the code under test sleeps.
+
+    ``emu`` (optional) is advanced too, so the emulator's expiry rules follow the same time.
+    """
+
+    def __init__(self, emu: Emulator | None = None, wall: datetime | None = None) -> None:
+        self.emu = emu
+        self.mono = 1000.0
+        self.wall = wall or datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.mono
+
+    def now(self) -> datetime:
+        return self.wall
+
+    def move(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.slept.append(seconds)
+        self.mono += seconds
+        self.wall += timedelta(seconds=seconds)
+        if self.emu is not None:
+            self.emu.advance(seconds)
+
+    async def sleep(self, seconds: float) -> None:
+        self.move(seconds)
+        await asyncio.sleep(0)
+
+
+def store_for(home: Path) -> TokenStore:
+    return TokenStore(resolve_paths({"TVAUTH_HOME": str(home)}).tokens_dir)
+
+
+def session_at(accounts_url: str, home: Path, time: FakeTime, **kw: Any) -> LiveSession:
+    """A LiveSession (as ``tvauth login`` builds it) against ``accounts_url``, on ``time``."""
+    settings = settings_for(None, home, accounts_url=accounts_url)
+    return LiveSession(
+        settings=settings,
+        store=store_for(home),
+        sleep=time.sleep,
+        now=time.now,
+        clock=time.clock,
+        **kw,
+    )
