@@ -14,11 +14,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from tvauth.clock import ServerTime
 from tvauth.config import DEFAULT_SECRET, Settings
-from tvauth.errors import (
-    TvauthError,
-)
-from tvauth.events import Approved, Failed
+from tvauth.errors import AlreadySignedInError, TvauthError
+from tvauth.events import Approved, ClockWrong, Failed
 from tvauth.flow import DeviceFlow
 from tvauth.http import make_async_client
 from tvauth.keepalive import keep_fresh, signed_in_summary
@@ -62,7 +61,9 @@ class LiveSession:
     margin: float = DEFAULT_MARGIN
     hint: Callable[[str], str | None] | None = None
     sleep: Sleep = asyncio.sleep
-    now: WallClock = _utcnow
+    # Wall clock for stored expiry: by default the device's, corrected by the Date of Zoho's
+    # answers when it is off (a Pi that booted in 1970); see tvauth.clock.
+    now: WallClock = field(default_factory=ServerTime.default)
     # Monotonic clock of the flow (event times, polling, code expiry); the screens count down on it.
     clock: Clock = time.monotonic
     _profile: Profile | None = field(default=None, init=False, repr=False)
@@ -85,14 +86,47 @@ class LiveSession:
         return self.settings.accounts_url
 
     def existing(self) -> SignedIn | None:
-        """The stored sign-in when one is usable and no new one was forced."""
+        """The stored sign-in when one is usable, has the scopes asked for, and none was forced.
+
+        A sign-in lacking a scope the settings now ask for is not offered as "signed in":
+        :meth:`sign_in` then says which scopes are missing and how to get them.
+        """
         if self.force:
             return None
         profile = usable_sign_in(self.store, self.profile_name)
-        if profile is None:
+        if profile is None or self._missing_scopes(profile):
             return None
         self._profile = profile
         return signed_in_summary(profile, margin=self.margin)
+
+    def _missing_scopes(self, profile: Profile) -> tuple[str, ...]:
+        """Scopes explicitly configured (flag, environment, file) that ``profile`` was not granted.
+
+        The default scope is no request of the person's, so a sign-in made with other scopes
+        is not questioned by a bare ``tvauth login``. Zoho is case-insensitive about scope names.
+        """
+        if self.settings.source.get("scope", "default") == "default":
+            return ()
+        granted = {scope.casefold() for scope in profile.scopes}
+        return tuple(s for s in self.settings.scopes if s.casefold() not in granted)
+
+    def _refuse_without_scopes(self) -> None:
+        """AlreadySignedInError naming the missing scopes, unless forced (no request is made)."""
+        if self.force:
+            return
+        profile = usable_sign_in(self.store, self.profile_name)
+        missing = self._missing_scopes(profile) if profile is not None else ()
+        if profile is None or not missing:
+            return
+        who = f" as {profile.who}" if profile.who else ""
+        option = "" if self.profile_name == "default" else f" --profile {self.profile_name}"
+        where = self.settings.source.get("scope", "the settings")
+        raise AlreadySignedInError(
+            f"This device is signed in{who} (profile '{self.profile_name}'), but without "
+            f"{', '.join(missing)} (asked for by {where}).",
+            f"Run 'tvauth login{option} --force' to sign in again with the new scopes (each new "
+            "sign-in may sign out your oldest other device), or remove them from the settings.",
+        )
 
     def approve_hint(self, user_code: str) -> str | None:
         """The demo's way to approve without a phone; None against a real server."""
@@ -125,14 +159,21 @@ class LiveSession:
     async def sign_in(self) -> AsyncIterator[SessionEvent]:
         """Flow events, then :class:`SignedIn` once the tokens are safely stored."""
         try:
+            self._refuse_without_scopes()
             ensure_may_sign_in(self.store, self.profile_name, self.force)
             flow = self._flow()
         except TvauthError as err:
             yield Failed(error=err, at=self.clock())
             return
+        told = False
         async with make_async_client(self.settings) as http:
+            if isinstance(self.now, ServerTime):
+                self.now.watch(http)
             async for event in flow.events(http, clock=self.clock, sleep=self.sleep):
                 yield event
+                if not told and (note := self._clock_note()) is not None:
+                    told = True
+                    yield note
                 if not isinstance(event, Approved):
                     continue
                 secret = self.settings.client_secret_for(event.location)
@@ -160,6 +201,16 @@ class LiveSession:
                 log.info("signed in profile=%s dc=%s", profile.name, profile.location)
                 yield signed_in_summary(profile, margin=self.margin)
                 return
+
+    def _clock_note(self) -> ClockWrong | None:
+        """Tell people once when Zoho showed this device's clock is off (expiry uses Zoho's)."""
+        clock = self.now
+        if not isinstance(clock, ServerTime) or clock.skew is None or not clock.is_wrong:
+            return None
+        message = clock.message()
+        assert message is not None
+        log.warning("clock wrong skew_s=%d", round(clock.skew))
+        return ClockWrong(skew=clock.skew, message=message)
 
     async def keep_fresh(self) -> AsyncIterator[SessionEvent]:
         """Renew before expiry, forever; report each renewal and each failure (see keepalive)."""

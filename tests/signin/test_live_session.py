@@ -8,6 +8,7 @@ request still crosses a socket and the emulator applies its own rules.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import errno
 import stat
@@ -20,7 +21,8 @@ import pytest
 
 from tests.signin.helpers import settings_for, whoami
 from tvauth.atomic import FileOps
-from tvauth.emulator import DEMO_CLIENT_SECRET, Emulator
+from tvauth.config import load_settings
+from tvauth.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Emulator
 from tvauth.errors import (
     AccessDeniedError,
     AlreadySignedInError,
@@ -489,3 +491,62 @@ async def test_two_sign_ins_at_once_leave_one_valid_profile(
     assert stored.api_domain is not None
     answer = await whoami(stored.api_domain, stored.access_token.reveal())
     assert answer["user"]["email"] == stored.email
+
+
+async def test_new_scopes_are_not_reported_as_signed_in(
+    live_emu: Emulator, tvauth_home: Path
+) -> None:
+    """Signed in for the profile only; the settings now also ask for CRM: say so, ask nothing."""
+    first = session_for(live_emu, tvauth_home, scopes=("AaaServer.profile.Read",))
+    await run_sign_in(first, live_emu)
+    requests = len(live_emu.log())
+
+    wider = session_for(
+        live_emu, tvauth_home, scopes=("AaaServer.profile.READ", "ZohoCRM.modules.ALL")
+    )
+    assert wider.existing() is None
+    events = await run_sign_in(wider, live_emu)
+    assert len(events) == 1
+    failed = events[0]
+    assert isinstance(failed, Failed)
+    assert isinstance(failed.error, AlreadySignedInError)
+    assert "ZohoCRM.modules.ALL" in failed.error.problem
+    assert "AaaServer.profile" not in failed.error.problem  # case differs, same scope
+    assert "flag --scope" in failed.error.problem
+    assert "--force" in failed.error.remedy
+    assert len(live_emu.log()) == requests
+
+    # The same scopes in other case, or a subset: signed in.
+    same = session_for(live_emu, tvauth_home, scopes=("aaaserver.profile.read",))
+    assert same.existing() is not None
+    # Forced: a new sign-in with both scopes, which then counts as signed in for them.
+    forced = session_for(
+        live_emu, tvauth_home, scopes=("AaaServer.profile.Read", "ZohoCRM.modules.ALL"), force=True
+    )
+    assert isinstance((await run_sign_in(forced, live_emu))[-1], SignedIn)
+    assert (
+        session_for(
+            live_emu, tvauth_home, scopes=("AaaServer.profile.Read", "ZohoCRM.modules.ALL")
+        ).existing()
+        is not None
+    )
+
+
+async def test_the_default_scope_does_not_question_a_sign_in_made_with_others(
+    live_emu: Emulator, tvauth_home: Path
+) -> None:
+    """Signed in with CRM scopes by flag; a bare ``tvauth login`` (default scope) is signed in."""
+    await run_sign_in(session_for(live_emu, tvauth_home, scopes=("ZohoCRM.modules.ALL",)), live_emu)
+    bare = LiveSession(
+        settings=load_settings(
+            argparse.Namespace(
+                client_id=DEMO_CLIENT_ID,
+                client_secret=DEMO_CLIENT_SECRET,
+                accounts_url=live_emu.base_url("us"),
+            ),
+            environ={"TVAUTH_HOME": str(tvauth_home)},
+        ),
+        store=session_for(live_emu, tvauth_home).store,
+    )
+    assert bare.settings.source["scope"] == "default"
+    assert bare.existing() is not None

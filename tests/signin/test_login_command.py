@@ -130,6 +130,16 @@ def test_login_plain_then_status_and_token(
     assert len(live_emu.log()) == requests
     assert no_secrets(again.stdout + again.stderr, DEMO_CLIENT_SECRET)
 
+    # The settings now ask for more: not "already signed in", and still no request.
+    wider = run_once(
+        ["login", "--plain"], {**env, "TVAUTH_SCOPE": "AaaServer.profile.Read,ZohoCRM.modules.ALL"}
+    )
+    assert wider.returncode == 1
+    assert "Already signed in" not in wider.stdout
+    assert "without ZohoCRM.modules.ALL (asked for by env TVAUTH_SCOPE)" in wider.stdout
+    assert "--force" in wider.stdout
+    assert len(live_emu.log()) == requests
+
 
 def test_no_terminal_means_plain_without_the_flag(
     live_emu: Emulator, tmp_path: Path, processes: list[Running]
