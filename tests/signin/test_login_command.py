@@ -240,7 +240,7 @@ def test_server_unreachable_says_so_and_keeps_trying(
     assert "Traceback" not in proc.stderr
 
 
-def test_flags_and_a_named_profile(
+def test_flags_debug_and_a_named_profile(
     live_emu: Emulator, tmp_path: Path, processes: list[Running]
 ) -> None:
     """Client and server from flags (nothing in the environment), stored as profile 'kiosk'."""
@@ -249,6 +249,7 @@ def test_flags_and_a_named_profile(
     proc = login(
         processes,
         env,
+        "--debug",
         "login",
         "--plain",
         "--profile",
@@ -276,7 +277,12 @@ def test_flags_and_a_named_profile(
     assert token.stdout.strip() == profile.access_token.reveal()
     missing = run_once(["token"], env)  # the default profile was never signed in
     assert missing.returncode != 0
+    # --debug logs every request to stderr, and still no secret (not even the one given by flag).
+    assert "/oauth/v3/device/token" in proc.stderr
     assert no_secrets(proc.stdout + proc.stderr + missing.stderr, DEMO_CLIENT_SECRET)
+    log_file = home / "logs" / "tvauth.log"
+    assert log_file.exists()
+    assert no_secrets(log_file.read_text(), DEMO_CLIENT_SECRET)
 
 
 def test_corrupt_token_file_is_moved_aside_and_sign_in_goes_on(
