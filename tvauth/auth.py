@@ -47,7 +47,7 @@ class ZohoAuth(httpx.Auth):
         store: TokenStore | None = None,
         http: httpx.Client | None = None,
         async_http: httpx.AsyncClient | None = None,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.profile = profile
         self.margin = margin

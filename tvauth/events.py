@@ -18,6 +18,7 @@ from tvauth.tokens import TokenSet
 __all__ = [
     "WAITING_FOR_NETWORK",
     "Approved",
+    "ClockWrong",
     "CodeIssued",
     "DataCenterSwitched",
     "DeviceAuthorization",
@@ -121,6 +122,19 @@ class NetworkTrouble:
 
 
 @dataclass(frozen=True, slots=True)
+class ClockWrong:
+    """This device's clock disagrees with Zoho's ``Date`` by more than a few minutes.
+
+    Reported once per sign-in by the session (the flow itself runs on a monotonic clock and never
+    needs the wall clock). ``skew`` is Zoho's time minus the device's, in seconds. Until the clock is
+    fixed, tvauth judges token expiry by Zoho's time; ``message`` says so in one sentence.
+    """
+
+    skew: float
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Approved:
     """Signed in. ``accounts_url``/``location`` are the user's data center: refreshes go there."""
 
@@ -145,6 +159,7 @@ FlowEvent = (
     | SlowedDown
     | DataCenterSwitched
     | NetworkTrouble
+    | ClockWrong
     | Approved
     | Failed
 )

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from tvauth.clock import ServerTime
 from tvauth.errors import (
     InvalidClientError,
     NotSignedInError,
@@ -76,11 +77,17 @@ async def keep_fresh(
     *,
     margin: float = DEFAULT_MARGIN,
     http: httpx.AsyncClient | None = None,
-    now: Callable[[], datetime] = _utcnow,
+    now: Callable[[], datetime] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     retry_after: float = DEFAULT_RETRY_AFTER,
 ) -> AsyncIterator[Renewed | RenewalFailed]:
-    """Renew before expiry forever; yields Renewed or RenewalFailed. Ends on a terminal failure."""
+    """Renew before expiry forever; yields Renewed or RenewalFailed. Ends on a terminal failure.
+
+    ``now`` judges expiry (default: the device's clock corrected by Zoho's, see tvauth.clock);
+    one clock object is used throughout, so the skew each renewal measures applies to the next.
+    """
+    if now is None:
+        now = ServerTime.default()
     just_renewed = False
     while True:
         profile = store.load(name)

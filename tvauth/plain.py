@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from tvauth.errors import AccessDeniedError, CodeExpiredError, TvauthError
 from tvauth.events import (
     Approved,
+    ClockWrong,
     CodeIssued,
     DataCenterSwitched,
     Failed,
@@ -38,7 +39,13 @@ from tvauth.events import (
     SlowedDown,
 )
 from tvauth.scopes import scopes_sentence
-from tvauth.session import RenewalFailed, Renewed, SessionEvent, SignedIn, SignInSession
+from tvauth.session import (
+    RenewalFailed,
+    Renewed,
+    SessionEvent,
+    SignedIn,
+    SignInSession,
+)
 from tvauth.zoho import DATA_CENTERS, is_zoho_accounts_url
 
 __all__ = [
@@ -253,6 +260,8 @@ class _Printer:
             )
         elif isinstance(event, Approved):
             self.status("approved", "Approved; saving the sign-in...", repeat=False)
+        elif isinstance(event, ClockWrong):
+            self.status("clock", event.message, repeat=False)
         elif isinstance(event, Renewed):
             self.line(
                 f"Access token renewed; valid until {_when(event.signed_in.access_expires_at)}."

@@ -12,6 +12,10 @@ again before then, and the current token is served while it is still valid at al
 refresh token (``invalid_code``) marks the profile ``needs_sign_in`` and keeps everything else.
 A transient network fault leaves the file untouched.
 
+Expiry is judged by Zoho's time: without an explicit ``now``, the clock is a
+:class:`tvauth.clock.ServerTime` (the local clock, corrected by the skew measured from the ``Date``
+of Zoho's answers when it is off by minutes or years), and every refresh answer measures it again.
+
 httpx is imported only when a refresh is actually attempted.
 """
 
@@ -21,9 +25,10 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from tvauth.clock import ServerTime
 from tvauth.errors import (
     NetworkError,
     NotSignedInError,
@@ -63,8 +68,14 @@ LENIENT_LOCK_WAIT = 5.0  # Zoho's window is ten minutes: never wait longer than 
 Clock = Callable[[], datetime]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+def _clock(now: Clock | None) -> Clock:
+    """The caller's clock, or the device's clock corrected by the skew last measured."""
+    return now if now is not None else ServerTime.default()
+
+
+def _observe(now: Clock, date: str | None) -> None:
+    if isinstance(now, ServerTime):
+        now.record(date)
 
 
 # -- decisions (pure) --------------------------------------------------------------------------
@@ -279,7 +290,7 @@ def _settle(
 # -- blocking ----------------------------------------------------------------------------------
 
 
-def _send(http: httpx.Client | None, request: ApiRequest) -> tuple[int, str, bytes]:
+def _send(http: httpx.Client | None, request: ApiRequest, now: Clock) -> tuple[int, str, bytes]:
 
     def go(client: httpx.Client) -> tuple[int, str, bytes]:
         response = client.request(
@@ -288,6 +299,7 @@ def _send(http: httpx.Client | None, request: ApiRequest) -> tuple[int, str, byt
             data=dict(request.form or {}),
             headers=dict(request.headers),
         )
+        _observe(now, response.headers.get("date"))
         return response.status_code, response.headers.get("content-type", ""), response.content
 
     if http is not None:
@@ -307,17 +319,19 @@ def renew(
     fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.Client | None = None,
-    now: Clock = _utcnow,
+    now: Clock | None = None,
 ) -> Profile:
     """The profile with an access token valid for more than ``margin`` seconds (see module doc).
 
     ``force`` renews even if the clock says the token is fresh (an API said it is dead), unless
     another process already replaced ``rejected_token`` (default: the token read on entry).
-    ``fallback`` (default) serves a token that is still valid, though inside the margin, when
-    Zoho throttles or cannot be reached; ``fallback=False`` raises instead (background renewers
+    ``now`` is the wall clock expiry is judged by (default: the device's, corrected by Zoho's
+    ``Date`` when it is off; see :mod:`tvauth.clock`). ``fallback`` (default) serves a token that
+    is still valid, though inside the margin, when Zoho throttles or cannot be reached; ``fallback=False`` raises instead (background renewers
     that want to report the failure and retry).
     """
     store = store or TokenStore()
+    now = _clock(now)
     current = store.load(profile)
     if current is None:
         raise _not_signed_in(profile)
@@ -346,7 +360,7 @@ def renew(
 
         request = _request_for(current)
         try:
-            outcome: tuple[int, str, bytes] | NetworkError = _send(http, request)
+            outcome: tuple[int, str, bytes] | NetworkError = _send(http, request, now)
         except httpx.HTTPError as exc:
             outcome = _unreachable(request, exc)
         _note(store, profile, outcome, now())
@@ -362,7 +376,7 @@ def get_access_token(
     fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.Client | None = None,
-    now: Clock = _utcnow,
+    now: Clock | None = None,
 ) -> str:
     """An access token valid for at least ``margin`` seconds, renewing it if needed (blocking).
 
@@ -393,7 +407,9 @@ def _token_of(profile: Profile) -> str:
 # -- async -------------------------------------------------------------------------------------
 
 
-async def _asend(http: httpx.AsyncClient | None, request: ApiRequest) -> tuple[int, str, bytes]:
+async def _asend(
+    http: httpx.AsyncClient | None, request: ApiRequest, now: Clock
+) -> tuple[int, str, bytes]:
 
     async def go(client: httpx.AsyncClient) -> tuple[int, str, bytes]:
         response = await client.request(
@@ -402,6 +418,7 @@ async def _asend(http: httpx.AsyncClient | None, request: ApiRequest) -> tuple[i
             data=dict(request.form or {}),
             headers=dict(request.headers),
         )
+        _observe(now, response.headers.get("date"))
         return response.status_code, response.headers.get("content-type", ""), response.content
 
     if http is not None:
@@ -421,10 +438,11 @@ async def arenew(
     fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.AsyncClient | None = None,
-    now: Clock = _utcnow,
+    now: Clock | None = None,
 ) -> Profile:
     """Async twin of :func:`renew` (same lock, so tasks, threads and processes share one refresh)."""
     store = store or TokenStore()
+    now = _clock(now)
     current = store.load(profile)
     if current is None:
         raise _not_signed_in(profile)
@@ -453,7 +471,7 @@ async def arenew(
 
         request = _request_for(current)
         try:
-            outcome: tuple[int, str, bytes] | NetworkError = await _asend(http, request)
+            outcome: tuple[int, str, bytes] | NetworkError = await _asend(http, request, now)
         except httpx.HTTPError as exc:
             outcome = _unreachable(request, exc)
         _note(store, profile, outcome, now())
@@ -469,7 +487,7 @@ async def aget_access_token(
     fallback: bool = True,
     store: TokenStore | None = None,
     http: httpx.AsyncClient | None = None,
-    now: Clock = _utcnow,
+    now: Clock | None = None,
 ) -> str:
     """Async twin of :func:`get_access_token`."""
     fresh = await arenew(

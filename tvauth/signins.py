@@ -8,9 +8,10 @@ while a usable sign-in exists, unless the person forces it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from tvauth.clock import ServerTime
 from tvauth.errors import AlreadySignedInError, TokenFileCorruptError
 from tvauth.events import Approved
 from tvauth.profile import Profile
@@ -38,8 +39,13 @@ __all__ = [
 Clock = Callable[[], datetime]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+def _clock(now: Clock | None) -> Clock:
+    return now if now is not None else ServerTime.default()
+
+
+def _observe(now: Clock, date: str | None) -> None:
+    if isinstance(now, ServerTime):
+        now.record(date)
 
 
 def usable_sign_in(store: TokenStore, name: str) -> Profile | None:
@@ -137,9 +143,14 @@ async def record_sign_in(
     client_secret: str | None,
     http: httpx.AsyncClient,
     scopes: tuple[str, ...],
-    now: Clock = _utcnow,
+    now: Clock | None = None,
 ) -> Profile:
-    """Ask who signed in (when the scope allows; failure only loses the name), then save."""
+    """Ask who signed in (when the scope allows; failure only loses the name), then save.
+
+    The expiry is stored by ``now`` (default: the device's clock corrected by Zoho's ``Date``,
+    see tvauth.clock), so a device that believes it is 1970 still stores Zoho's expiry.
+    """
+    now = _clock(now)
     granted = approved.tokens.scope or scopes
     user: UserInfo | None = None
     if scopes_allow_user_info(granted):
@@ -150,6 +161,7 @@ async def record_sign_in(
             response = await http.request(
                 request.method, request.url, headers=dict(request.headers)
             )
+            _observe(now, response.headers.get("date"))
             user = parse_user_info(
                 response.status_code,
                 response.headers.get("content-type", ""),
@@ -184,9 +196,10 @@ def record_sign_in_sync(
     client_secret: str | None,
     http: httpx.Client,
     scopes: tuple[str, ...],
-    now: Clock = _utcnow,
+    now: Clock | None = None,
 ) -> Profile:
     """Blocking twin of :func:`record_sign_in`."""
+    now = _clock(now)
     granted = approved.tokens.scope or scopes
     user: UserInfo | None = None
     if scopes_allow_user_info(granted):
@@ -195,6 +208,7 @@ def record_sign_in_sync(
         )
         try:
             response = http.request(request.method, request.url, headers=dict(request.headers))
+            _observe(now, response.headers.get("date"))
             user = parse_user_info(
                 response.status_code,
                 response.headers.get("content-type", ""),

@@ -16,11 +16,14 @@ import os
 import stat
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tvauth.errors import InsecurePermissionsError, StoreError, TvauthError
 from tvauth.profile import DEFAULT_PROFILE, Profile
 from tvauth.store import TokenStore
+
+if TYPE_CHECKING:
+    from tvauth.clock import ServerTime
 
 __all__ = ["run_exec", "run_logout", "run_profiles", "run_refresh", "run_status", "run_token"]
 
@@ -41,14 +44,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _clock() -> ServerTime:
+    """This device's clock, corrected by the skew Zoho's answers showed (a Pi booted in 1970)."""
+    from tvauth.clock import ServerTime
+
+    return ServerTime.default(_now)
+
+
 def _valid_profile(store: TokenStore, name: str) -> Profile:
     """The profile with a token good for MARGIN seconds: from the file if it has one, else renewed."""
+    clock = _clock()
     profile = store.load(name)
-    if profile is not None and profile.has_access_for(_now(), MARGIN):
+    if profile is not None and profile.has_access_for(clock(), MARGIN):
         return profile
     from tvauth.renewal import renew
 
-    return renew(name, margin=MARGIN, store=store)
+    return renew(name, margin=MARGIN, store=store, now=clock)
 
 
 def _token(profile: Profile) -> str:
@@ -113,7 +124,17 @@ def _status(store: TokenStore, name: str) -> dict[str, Any]:
         "signed_in": False,
         "usable": False,
         "problem": None,
+        "clock": None,
     }
+    clock = _clock()
+    message = clock.message()
+    if message is not None:
+        skew = clock.skew
+        info["clock"] = {
+            "wrong": True,
+            "skew_seconds": None if skew is None else round(skew),
+            "message": message,
+        }
     if info["file_exists"]:
         mode = stat.S_IMODE(path.stat().st_mode)
         dir_mode = stat.S_IMODE(store.tokens_dir.stat().st_mode)
@@ -127,7 +148,7 @@ def _status(store: TokenStore, name: str) -> dict[str, Any]:
     if profile is None:
         info["problem"] = f"Profile '{name}' is not signed in. Run 'tvauth login' to sign in."
         return info
-    now = _now()
+    now = clock()
     valid_for = profile.access_valid_for(now)
     usable = profile.can_refresh or valid_for > 0
     info.update(
@@ -202,6 +223,8 @@ def _print_status(info: dict[str, Any], profile: Profile | None) -> None:
         rows.append(("Signed in at", _when(profile.signed_in_at)))
         if profile.refreshed_at:
             rows.append(("Last renewed", _when(profile.refreshed_at)))
+    if info["clock"]:
+        rows.append(("Clock", info["clock"]["message"]))
     if info["file_exists"]:
         perms = "ok" if info["permissions_ok"] else "TOO OPEN"
         rows.append(("Token file", f"{info['file']} ({info['file_mode']}, permissions {perms})"))
@@ -237,7 +260,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     from tvauth.renewal import renew
 
     name = _name(args)
-    profile = renew(name, margin=MARGIN, force=True, store=TokenStore())
+    profile = renew(name, margin=MARGIN, force=True, store=TokenStore(), now=_clock())
     expires = _when(profile.access_expires_at)
     print(f"Renewed the access token of profile '{name}'; it is valid until {expires}.")
     return 0
@@ -296,7 +319,7 @@ def run_profiles(args: argparse.Namespace) -> int:
         print("No profiles yet. Run 'tvauth login' to sign in.", file=sys.stderr)
         return 0
     rows: list[tuple[str, str, str, str]] = []
-    now = _now()
+    now = _clock()()
     for name in names:
         try:
             profile = store.load(name)

@@ -127,6 +127,10 @@ class App:
         """Emulated monotonic time: the configured clock plus every :meth:`advance`."""
         return self._config.clock() + self._offset
 
+    def wall_time(self) -> float:
+        """Wall-clock seconds for the ``Date`` header: real time plus every :meth:`advance`."""
+        return time.time() + self._offset
+
     def advance(self, seconds: float) -> None:
         """Move emulated time forward (expiry, slow_down, throttle) without sleeping."""
         if not math.isfinite(seconds) or seconds < 0:

@@ -13,6 +13,7 @@ import select
 import socket
 import struct
 import threading
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -129,6 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
         lines = [
             f"HTTP/1.1 {reply.status} {reason}",
             f"Server: {self.server_version}",
+            # Zoho sends one; clients compare it with their own clock (a Pi may think it is 1970).
+            f"Date: {formatdate(self.server.app.wall_time(), usegmt=True)}",
             f"Content-Type: {reply.content_type}",
             f"Content-Length: {len(reply.body)}",
             *(f"{name}: {value}" for name, value in reply.headers),
