@@ -66,3 +66,42 @@ def session_at(accounts_url: str, home: Path, time: FakeTime, **kw: Any) -> Live
         clock=time.clock,
         **kw,
     )
+
+
+FAULTS = (
+    "drop",
+    "reset",
+    "hang",
+    "500",
+    "502-html",
+    "malformed",
+    "empty",
+    "delay:0.05",
+    "throttle",
+)
+"""Every emulator fault kind; ``hang`` costs one client read timeout (READ_TIMEOUT) of real time."""
+
+READ_TIMEOUT = "0.4"
+
+
+def fast_settings(accounts_url: str, home: Path, **environ: str) -> Any:
+    """Settings as ``tvauth login`` builds them, with short client timeouts (so ``hang`` is quick)."""
+    import argparse
+
+    from tvauth.config import load_settings
+    from tvauth.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+
+    flags = argparse.Namespace(
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
+        scope=["AaaServer.profile.Read", "ZohoCRM.modules.ALL"],
+        accounts_url=accounts_url,
+        profile=None,
+    )
+    env = {
+        "TVAUTH_HOME": str(home),
+        "TVAUTH_READ_TIMEOUT": READ_TIMEOUT,
+        "TVAUTH_CONNECT_TIMEOUT": "1",
+        **environ,
+    }
+    return load_settings(flags, environ=env)
