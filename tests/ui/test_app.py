@@ -24,7 +24,9 @@ from tvauth.errors import (
     TokenFileCorruptError,
 )
 from tvauth.events import (
+    WAITING_FOR_NETWORK,
     Approved,
+    ClockWrong,
     DataCenterSwitched,
     NetworkTrouble,
     Pending,
@@ -520,3 +522,54 @@ async def test_renewal_news_before_the_signed_in_screen_is_built(session, clock)
         await pilot.pause()
         assert isinstance(app.screen, SignedInScreen)
         assert "Renewal failed: Revoked at Zoho." in flat(app)
+
+
+CLOCK = (
+    "This device's clock is about 56 years behind Zoho's; tvauth uses Zoho's time until it is "
+    "fixed (check 'timedatectl' and NTP)."
+)
+
+
+async def test_waiting_for_the_network_before_any_code(session, clock) -> None:
+    app = make_app(session, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        session.push(Requesting(ACCOUNTS, clock.now))
+        session.push(
+            NetworkTrouble(
+                reason=WAITING_FOR_NETWORK, attempt=3, at=clock.now, retry_at=clock.now + 30
+            )
+        )
+        await pilot.pause()
+        assert text_of(app, "#status") == "Waiting for the network: retrying in 30 s."
+        assert not shown(app, "#code")
+
+
+async def test_a_wrong_clock_is_explained_where_there_is_room(session, clock) -> None:
+    app = make_app(session, clock)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _waiting(pilot, session, clock)
+        session.push(ClockWrong(skew=56 * 365 * 86400, message=CLOCK))
+        await pilot.pause()
+        assert text_of(app, "#clock") == CLOCK
+        assert app.screen.shown_qr() is not None
+
+
+async def test_a_wrong_clock_note_gives_way_to_the_qr(session, clock) -> None:
+    app = make_app(session, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _waiting(pilot, session, clock)
+        session.push(ClockWrong(skew=56 * 365 * 86400, message=CLOCK))
+        await pilot.pause()
+        assert app.screen.shown_qr() is not None
+        assert not shown(app, "#clock")
+
+
+async def test_a_wrong_clock_on_the_signed_in_screen(session, clock) -> None:
+    session.signed_in = signed_in(clock)
+    app = make_app(session, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not shown(app, "#clock")
+        session.push_renewal(ClockWrong(skew=-7200, message=CLOCK))
+        await pilot.pause()
+        assert CLOCK in flat(app)

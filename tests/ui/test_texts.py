@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tvauth.events import WAITING_FOR_NETWORK
 from tvauth.ui.texts import (
     STATUS_SAMPLES,
     Status,
@@ -88,3 +89,8 @@ def test_longest_status_lines_fit_two_rows_beside_the_qr_at_80x24() -> None:
     # 34 columns is the text column of the wide layout at 80x24; its status box has two rows.
     for line in STATUS_SAMPLES:
         assert len(textwrap.wrap(line, 34)) <= 2, line
+
+
+def test_waiting_for_the_network_at_boot() -> None:
+    status = Status("network", at=130, detail=WAITING_FOR_NETWORK)
+    assert status_text(status, 100) == "Waiting for the network: retrying in 30 s."

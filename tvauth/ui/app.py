@@ -26,7 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from tvauth.errors import TvauthError
-from tvauth.events import Failed
+from tvauth.events import ClockWrong, Failed
 from tvauth.session import RenewalFailed, Renewed, SessionEvent, SignedIn, SignInSession
 from tvauth.ui.screens import ConfirmQuitScreen, ProblemScreen, SignedInScreen, SignInScreen
 from tvauth.ui.texts import data_center_name
@@ -201,6 +201,9 @@ class TvauthApp(App[int]):
         if isinstance(event, Failed):
             self._show_problem(event.error)
             return True
+        if isinstance(event, ClockWrong) and isinstance(screen, SignedInScreen):
+            screen.apply(event)
+            return False
         if isinstance(event, Renewed | RenewalFailed):
             if isinstance(screen, SignedInScreen):
                 if isinstance(event, RenewalFailed) and not event.will_retry:

@@ -24,6 +24,7 @@ from textual.widgets import Static
 from tvauth.errors import AccessDeniedError, CodeExpiredError, TvauthError
 from tvauth.events import (
     Approved,
+    ClockWrong,
     CodeIssued,
     DataCenterSwitched,
     FlowEvent,
@@ -139,6 +140,7 @@ class SignInScreen(_Ticking):
         self.hint_text = ""
         self.hidden: frozenset[str] = frozenset()
         self.qr_text: str | None = None
+        self.clock_note = ""
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -151,6 +153,7 @@ class SignInScreen(_Ticking):
                 yield BigCode(id="code", classes="waiting")
                 yield Ticker(id="expires", classes="line waiting")
                 yield Ticker(id="status", classes="line")
+                yield Static("", id="clock", classes="line")
                 yield QrCode(id="qr-stacked", classes="qr")
                 yield Static("", id="qr-note", classes="line")
                 yield Static(self.scopes_text, id="scopes", classes="line")
@@ -194,6 +197,11 @@ class SignInScreen(_Ticking):
             self.status = Status("switched", detail=name, interval=interval)
         elif isinstance(event, Approved):
             self.status = Status("approved")
+        elif isinstance(event, ClockWrong):
+            self.clock_note = event.message
+            if self._ready:
+                self.query_one("#clock", Static).update(event.message)
+                self._relayout()
         if self._ready:
             self.tick()
 
@@ -213,6 +221,7 @@ class SignInScreen(_Ticking):
     def _show_phase(self) -> None:
         if not self._ready:
             return
+        self.query_one("#clock", Static).update(self.clock_note)
         waiting = self.issued is not None
         for widget in self.query(".waiting"):
             widget.display = waiting
@@ -244,7 +253,7 @@ class SignInScreen(_Ticking):
         auth = self.issued.authorization
         return list(dict.fromkeys([auth.qr_url, auth.verification_url]))
 
-    def _needs(self, qr_text: str | None) -> tuple[Needs, str | None]:
+    def _needs(self, qr_text: str | None, hidden: frozenset[str]) -> tuple[Needs, str | None]:
         issued = self.issued
         url = display_url(issued.authorization.verification_url) if issued else ""
         qr: int | None = None
@@ -255,7 +264,7 @@ class SignInScreen(_Ticking):
                 qr = qr_size(qr_text)[0]
             except QrTooLongError:
                 note = "The address is too long for a QR code; type it instead."
-        return Needs(qr, _code_options(code), len(url), self._text_rows()), note
+        return Needs(qr, _code_options(code), len(url), self._text_rows(hidden)), note
 
     def _text_rows(self, hidden: frozenset[str] = frozenset()) -> Callable[[int], int]:
         issued = self.issued
@@ -265,6 +274,7 @@ class SignInScreen(_Ticking):
             scopes=self.scopes_text,
             hint=self.hint_text,
             url=url,
+            clock=self.clock_note,
             hidden=hidden,
         )
 
@@ -274,24 +284,32 @@ class SignInScreen(_Ticking):
         width, height = self.size
         if width == 0 or height == 0:
             return
-        choices = self._qr_choices()
-        qr_text = choices[0] if choices else None
-        needs, note = self._needs(qr_text)
+        # The QR with the code filled in, else the bare address; and a clock warning gives way to
+        # the QR (tvauth copes with a wrong clock by itself; the log has the details).
+        hides = [frozenset[str]()] + ([frozenset({"clock"})] if self.clock_note else [])
+        attempts: list[tuple[str | None, frozenset[str]]] = [
+            (q, h) for h in hides for q in self._qr_choices()
+        ] or [(None, hides[0])]
+        qr_text, hidden = attempts[0]
+        needs, note = self._needs(qr_text, hidden)
         layout = choose_layout(needs, width, height)
-        for fallback in choices[1:]:
+        for other_qr, other_hidden in attempts[1:]:
             if layout.show_qr:
                 break
-            fallback_needs, fallback_note = self._needs(fallback)
-            fallback_layout = choose_layout(fallback_needs, width, height)
-            if fallback_layout.show_qr:
-                qr_text, needs, note, layout = (
-                    fallback,
-                    fallback_needs,
-                    fallback_note,
-                    fallback_layout,
+            other_needs, other_note = self._needs(other_qr, other_hidden)
+            other_layout = choose_layout(other_needs, width, height)
+            if other_layout.show_qr:
+                qr_text, hidden, needs, note, layout = (
+                    other_qr,
+                    other_hidden,
+                    other_needs,
+                    other_note,
+                    other_layout,
                 )
+        if not layout.show_qr:
+            qr_text, hidden = attempts[0]
+            needs, note = self._needs(qr_text, hidden)
         self.qr_text = qr_text
-        hidden: frozenset[str] = frozenset()
         if not layout.show_qr:
             # A small window without a QR: give things up in a fixed order until the rest fits.
             # The title goes before the code shrinks to plain text; the scopes only go when even
@@ -318,8 +336,13 @@ class SignInScreen(_Ticking):
             hidden, needs, layout = big or fitting or last or (hidden, needs, layout)
         self.hidden = hidden
         waiting = self.issued is not None
-        for name in ("title", "scopes", "goto", "enter", "hint"):
-            in_phase = {"goto": waiting, "enter": waiting, "hint": bool(self.hint_text)}
+        for name in ("title", "scopes", "goto", "enter", "hint", "clock"):
+            in_phase = {
+                "goto": waiting,
+                "enter": waiting,
+                "hint": bool(self.hint_text),
+                "clock": bool(self.clock_note),
+            }
             self.query_one(f"#{name}").display = in_phase.get(name, True) and name not in hidden
         self.query_one("#phishing").styles.margin = (1 if "scopes" in hidden else 0, 0, 0, 0)
         self.arrangement = layout
@@ -396,15 +419,22 @@ def _fits(needs: Needs, layout: Layout, height: int) -> bool:
 # address, the status, the phishing warning and the keys are never given up.
 COMPACT_LEVELS: tuple[frozenset[str], ...] = (
     frozenset(),
-    frozenset({"title"}),
-    frozenset({"title", "scopes"}),
-    frozenset({"title", "scopes", "goto", "enter"}),
-    frozenset({"title", "scopes", "goto", "enter", "hint"}),
+    frozenset({"clock"}),
+    frozenset({"clock", "title"}),
+    frozenset({"clock", "title", "scopes"}),
+    frozenset({"clock", "title", "scopes", "goto", "enter"}),
+    frozenset({"clock", "title", "scopes", "goto", "enter", "hint"}),
 )
 
 
 def _text_rows_for(
-    *, waiting: bool, scopes: str, hint: str, url: str, hidden: frozenset[str] = frozenset()
+    *,
+    waiting: bool,
+    scopes: str,
+    hint: str,
+    url: str,
+    clock: str = "",
+    hidden: frozenset[str] = frozenset(),
 ) -> Callable[[int], int]:
     """Rows the text column needs at a width, except the code, the QR and its note. Mirrors
     tvauth.tcss: lines are one row each; #scopes (or #phishing when the scopes are hidden) and
@@ -419,6 +449,7 @@ def _text_rows_for(
             total += 0 if "enter" in hidden else 1
             total += 1  # expires
         total += _status_rows(width)
+        total += 0 if "clock" in hidden else _wrapped_rows(clock, width)
         total += 1 + (0 if "scopes" in hidden else _wrapped_rows(scopes, width))
         total += _wrapped_rows(PHISHING, width)
         total += 0 if "hint" in hidden else _wrapped_rows(hint, width)
@@ -556,6 +587,7 @@ class SignedInScreen(_BannerScreen):
         self.signed_in = signed_in
         self.wall_clock = wall_clock
         self.renewal_note = "It renews by itself while this screen is up."
+        self.clock_note = ""
         self.needs_sign_in = False
 
     def compose(self) -> ComposeResult:
@@ -566,6 +598,7 @@ class SignedInScreen(_BannerScreen):
             yield Ticker(id="token-life", classes="line")
             yield Ticker(id="renewal", classes="line")
             yield Static(self.renewal_note, id="renewal-note", classes="line")
+            yield Static(self.clock_note, id="clock", classes="line")
             yield Static(SIGNED_IN_KEYS, id="keys", classes="line")
 
     def tick(self) -> None:
@@ -587,12 +620,20 @@ class SignedInScreen(_BannerScreen):
 
     def on_mount(self) -> None:
         # Renewal news may have come while the widgets were being built.
+        self._show_notes()
+
+    def _show_notes(self) -> None:
         for note in self.query("#renewal-note").results(Static):
             note.update(self.renewal_note)
+        for clock in self.query("#clock").results(Static):
+            clock.update(self.clock_note)
+            clock.display = bool(self.clock_note)
 
-    def apply(self, event: Renewed | RenewalFailed) -> None:
+    def apply(self, event: Renewed | RenewalFailed | ClockWrong) -> None:
         """News from the background renewal (it may come before the widgets exist)."""
-        if isinstance(event, Renewed):
+        if isinstance(event, ClockWrong):
+            self.clock_note = event.message
+        elif isinstance(event, Renewed):
             self.signed_in = event.signed_in
             self.renewal_note = (
                 f"Renewed at {wall_time(self.wall_clock())}; it keeps renewing by itself."
@@ -608,8 +649,7 @@ class SignedInScreen(_BannerScreen):
             self.renewal_note = " ".join(
                 part for part in ("Renewal failed:", err.problem, err.remedy, again) if part
             )
-        for note in self.query("#renewal-note").results(Static):
-            note.update(self.renewal_note)
+        self._show_notes()
         self.tick()
 
     def action_again(self) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from tvauth.events import WAITING_FOR_NETWORK
 from tvauth.zoho import DATA_CENTERS, data_center_for_accounts_url
 
 __all__ = [
@@ -118,6 +119,8 @@ def status_text(status: Status, now: float) -> str:
     if status.kind == "network":
         left = math.ceil((status.at or now) - now)
         when = f"retrying in {left} s" if left > 0 else "retrying now"
+        if status.detail == WAITING_FOR_NETWORK:
+            return f"Waiting for the network: {when}."
         reason = f" ({status.detail})" if status.detail else ""
         return f"Network lost{reason}: {when}."
     if status.kind == "switched":
