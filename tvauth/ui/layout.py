@@ -207,11 +207,12 @@ def _choose(needs: Needs, width: int, height: int, *, allow_hidden: bool) -> Lay
     return Layout("text", option, 0, (my, mx), text_w, None)
 
 
-def _minimum_for_qr(needs: Needs) -> tuple[int, int] | None:
-    """The smallest terminal (columns, rows) that shows the QR, for the 'enlarge to' hint.
+def _minimum_for_qr(needs: Needs, width: int, height: int) -> tuple[int, int] | None:
+    """The size to grow a ``width`` x ``height`` window to for a QR, for the 'enlarge to' hint.
 
-    Worked out from the two QR arrangements with the smallest code drawing, then checked (and grown)
-    against :func:`_choose` itself so the hint never names a size that would still hide the QR.
+    Worked out for both QR arrangements with the smallest code drawing, checked (and grown) against
+    :func:`_choose` itself so the hint never names a size that would still hide the QR; of the two,
+    the one that asks the least of this window (smallest resulting area) is named.
     """
     if needs.qr_modules is None:
         return None
@@ -227,14 +228,18 @@ def _minimum_for_qr(needs: Needs) -> tuple[int, int] | None:
     stacked_w = max(qr_w, MIN_TEXT_WIDTH, needs.line_width, lowest.width)
     stacked = (stacked_w + 2, needs.text_rows(stacked_w) + _code_rows(lowest) + qr_h)
     best: tuple[int, int] | None = None
-    for width, height in (wide, stacked):
-        width, height = max(width, TINY_COLUMNS), max(height, TINY_ROWS)
+
+    def cost(size: tuple[int, int]) -> int:
+        return max(size[0], width) * max(size[1], height)
+
+    for want_w, want_h in (wide, stacked):
+        want_w, want_h = max(want_w, TINY_COLUMNS), max(want_h, TINY_ROWS)
         for _ in range(60):
-            if _choose(needs, width, height, allow_hidden=False) is not None:
-                if best is None or width * height < best[0] * best[1]:
-                    best = (width, height)
+            if _choose(needs, want_w, want_h, allow_hidden=False) is not None:
+                if best is None or cost((want_w, want_h)) < cost(best):
+                    best = (want_w, want_h)
                 break
-            height += 1
+            want_h += 1
     return best
 
 
@@ -244,7 +249,7 @@ def choose_layout(needs: Needs, width: int, height: int) -> Layout:
     assert layout is not None  # allow_hidden always finds one
     if layout.show_qr or needs.qr_modules is None:
         return layout
-    minimum = _minimum_for_qr(needs)
+    minimum = _minimum_for_qr(needs, width, height)
     if minimum is None:
         note = "No room for a QR code here; type the address instead."
     else:
