@@ -163,3 +163,15 @@ async def test_small_windows_give_things_up_in_order(size, title, scopes, big_co
         assert (app.screen.query_one(BigCode).glyph_height > 0) is big_code
         for selector in ("#url", "#code", "#status", "#phishing", "#keys"):
             assert shown(app, selector), selector
+
+
+def test_the_enlarge_hint_asks_least_of_the_window_at_hand() -> None:
+    needs = _needs(18)  # too much text for the QR beside it at 80x24
+    note = choose_layout(needs, 80, 24).qr_note
+    assert note is not None
+    width, height = (int(n) for n in note.split("at least ")[1].split(" ")[0].split("x"))
+    assert width <= 80  # grow the window down, not into a narrow tower
+    assert choose_layout(needs, 80, height).show_qr
+    tall = choose_layout(needs, 50, 80)
+    assert tall.show_qr
+    assert tall.kind == "stacked"
