@@ -150,3 +150,34 @@ async def test_dns_failure_at_boot_is_waiting_for_network(tvauth_home: Path) -> 
     assert troubles[0].error is not None
     assert "DNS" in troubles[0].error.problem
     assert not any(isinstance(e, Failed) for e in events)
+
+
+async def test_plain_login_says_waiting_for_the_network_then_signs_in(
+    make_emulator: MakeEmulator, tvauth_home: Path
+) -> None:
+    """``tvauth login --plain`` at boot: one 'waiting' line (not one per attempt), then the code."""
+    import io
+
+    from tvauth.plain import run_plain
+
+    port = closed_port()
+    time = FakeTime()
+
+    async def sleep(seconds: float) -> None:
+        await time.sleep(seconds)
+        if len(time.slept) == 4:
+            make_emulator(
+                port=port, interval=0.2, code_lifetime=60.0, auto_approve="ada@example.com"
+            )
+
+    session = session_at(f"http://127.0.0.1:{port}/us", tvauth_home, time)
+    session.sleep = sleep
+    out = io.StringIO()
+    assert await run_plain(session, out, clock=time.clock, color=False) == 0
+    lines = out.getvalue().splitlines()
+    waiting = [line for line in lines if line.startswith("Waiting for the network")]
+    assert waiting == [
+        f"Waiting for the network: 127.0.0.1:{port} refused the connection; trying again in 1 s."
+    ]
+    assert lines.index(waiting[0]) < next(i for i, s in enumerate(lines) if s.startswith("Code: "))
+    assert any(line.startswith("Signed in as ada@example.com") for line in lines)
