@@ -42,7 +42,8 @@ SCRIPTED_APP = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_linux_console_gets_sixteen_colours_and_a_black_on_white_qr() -> None:
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+def test_linux_console_gets_sixteen_colours_and_a_black_on_white_qr(no_color: bool) -> None:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "TERM": "linux",
@@ -50,6 +51,8 @@ def test_linux_console_gets_sixteen_colours_and_a_black_on_white_qr() -> None:
         "HOME": os.environ.get("HOME", "/tmp"),
         "TVAUTH_HOME": os.environ["TVAUTH_HOME"],
     }
+    if no_color:
+        env["NO_COLOR"] = "1"
     argv = [sys.executable, "-c", SCRIPTED_APP.format(root=str(ROOT))]
     with PtyProgram(argv, env=env, size=(80, 24)) as app:
         app.wait_for("Code expires in")
@@ -74,10 +77,11 @@ def test_linux_console_gets_sixteen_colours_and_a_black_on_white_qr() -> None:
         ({"TERM": "xterm", "COLORTERM": "truecolor"}, False),
         ({"TERM": "linux", "TEXTUAL_COLOR_SYSTEM": "truecolor"}, False),
         ({"TERM": "xterm-256color", "TEXTUAL_COLOR_SYSTEM": "standard"}, True),
+        ({"TERM": "linux", "NO_COLOR": "1"}, False),
     ],
 )
 def test_sixteen_colour_mode_is_picked_from_the_environment(monkeypatch, env, ansi) -> None:  # type: ignore[no-untyped-def]
-    for name in ("TERM", "COLORTERM", "TEXTUAL_COLOR_SYSTEM"):
+    for name in ("TERM", "COLORTERM", "TEXTUAL_COLOR_SYSTEM", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

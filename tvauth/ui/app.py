@@ -44,7 +44,14 @@ _ANSI_THEME = "ansi-dark"
 
 def _wants_ansi() -> bool:
     """16-colour terminals (the Linux console, TERM=xterm, TEXTUAL_COLOR_SYSTEM=standard) get the
-    theme built from the terminal's own ANSI colours instead of true colours squeezed into 16."""
+    theme built from the terminal's own ANSI colours instead of true colours squeezed into 16.
+
+    Not with NO_COLOR: Textual then strips ANSI colours entirely, which would leave the QR code in
+    the terminal's default colours (light modules on a dark console: inverted). The true-colour
+    path turns colours to grey instead, and black and white stay black and white.
+    """
+    if "NO_COLOR" in os.environ:
+        return False
     forced = os.environ.get("TEXTUAL_COLOR_SYSTEM", "").lower()
     if forced in ("standard", "windows"):
         return True
