@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from textual._compositor import Compositor
 
-from tests.ui.fakes import issued
+from tests.ui.fakes import issued, signed_in
 from tests.ui.helpers import make_app
 from tvauth.events import Pending
 from tvauth.ui.widgets import BigCode, QrCode, Ticker
@@ -72,3 +72,18 @@ async def test_the_screen_has_a_single_one_second_timer(session, clock) -> None:
         timers = [t for t in app.screen._timers if t.name == "tick"]
         assert len(timers) == 1
         assert timers[0]._interval == 1.0
+
+
+async def test_the_signed_in_screen_repaints_once_a_minute_at_most(session, clock, renders) -> None:
+    session.signed_in = signed_in(clock)
+    app = make_app(session, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        renders.clear()
+        for _ in range(30):  # half a minute, one tick a second
+            clock.advance(1)
+            app.screen.tick()  # type: ignore[attr-defined]
+            await pilot.pause()
+        changed = sum(v for k, v in renders.items() if k.startswith("ticker"))
+        assert changed <= 2, renders  # "55 min left" -> "54 min left" at most once per line
+        assert renders["layout"] == 0
