@@ -16,6 +16,7 @@ from tvauth.redact import Secret
 from tvauth.tokens import TokenSet
 
 __all__ = [
+    "CLOCK_LOOKS_WRONG",
     "WAITING_FOR_NETWORK",
     "Approved",
     "ClockWrong",
@@ -32,6 +33,10 @@ __all__ = [
 
 WAITING_FOR_NETWORK: Final = "waiting for network"
 """:attr:`NetworkTrouble.reason` when no connection could be made before any code was issued."""
+
+CLOCK_LOOKS_WRONG: Final = "clock looks wrong"
+""":attr:`NetworkTrouble.reason` when the server's certificate is not yet valid or expired by this
+device's clock: usually a clock not set yet (NTP will fix it), so tvauth keeps trying."""
 
 
 @dataclass(frozen=True, slots=True)

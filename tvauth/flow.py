@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
@@ -187,7 +188,32 @@ def _fault(machine: FlowMachine, exc: httpx.HTTPError, request: HttpRequest, now
         error = None
     log.debug("request failed: %s (%s)", type(exc).__name__, error.problem if error else "")
     unreached = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-    machine.on_fault(transport_fault_reason(exc), now, error, unreached=unreached)
+    machine.on_fault(
+        transport_fault_reason(exc),
+        now,
+        error,
+        unreached=unreached and not _certificate_time_failure(exc),
+        clock_suspect=_certificate_time_failure(exc),
+    )
+
+
+# OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED.
+_CERT_TIME_CODES: Final = frozenset({9, 10})
+
+
+def _certificate_time_failure(exc: BaseException) -> bool:
+    """True when a certificate was refused only for its dates, i.e. by this device's clock."""
+    current: BaseException | None = exc
+    for _ in range(10):
+        if current is None:
+            return False
+        if isinstance(current, ssl.SSLCertVerificationError):
+            # Hand-made errors (tests, wrappers) may lack the verify_* attributes.
+            code = getattr(current, "verify_code", None)
+            message = str(getattr(current, "verify_message", None) or current).lower()
+            return code in _CERT_TIME_CODES or "not yet valid" in message or "expired" in message
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _response(

@@ -37,6 +37,7 @@ from tvauth.errors import (
     TvauthError,
 )
 from tvauth.events import (
+    CLOCK_LOOKS_WRONG,
     WAITING_FOR_NETWORK,
     Approved,
     CodeIssued,
@@ -374,6 +375,7 @@ class FlowMachine:
         error: NetworkError | None = None,
         *,
         unreached: bool = False,
+        clock_suspect: bool = False,
     ) -> None:
         """The request from the last :class:`Send` failed in transit (timeout, refused, dropped).
 
@@ -382,8 +384,16 @@ class FlowMachine:
         should read why now rather than watch retries. ``unreached`` says no connection was made
         at all (DNS failure, no route, refused, connect timeout): before the first code that is a
         device whose network is not up yet, reported as :data:`WAITING_FOR_NETWORK`.
+        ``clock_suspect`` says a certificate failed only because of time (not yet valid, or
+        expired). A flow that waits forever (``give_up_after=None``: a device booting unattended,
+        whose clock NTP has not set yet) retries it like a network fault, reported as
+        :data:`CLOCK_LOOKS_WRONG`; other flows end at once with the clock hint.
         """
         self._take_request()
+        waits_forever = self._s.give_up_after is None
+        if isinstance(error, TLSVerificationError) and clock_suspect and waits_forever:
+            self._fault(CLOCK_LOOKS_WRONG, error, now)
+            return
         if isinstance(error, TLSVerificationError | ProxyRefusedError):
             self._fail(error, now)
             return

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from tvauth.errors import AccessDeniedError, CodeExpiredError, TvauthError
 from tvauth.events import (
+    CLOCK_LOOKS_WRONG,
     Approved,
     ClockWrong,
     CodeIssued,
@@ -244,6 +245,13 @@ class _Printer:
                 "network-wait",
                 f"Waiting for the network{cause.rstrip('.')}; trying again in "
                 f"{_duration(event.retry_at - event.at)}.",
+            )
+        elif isinstance(event, NetworkTrouble) and event.reason == CLOCK_LOOKS_WRONG:
+            cause = f": {event.error.problem}" if event.error is not None else ""
+            self.status(
+                "clock-wait",
+                f"Waiting for this device's clock to be set{cause.rstrip('.')}; trying again "
+                f"in {_duration(event.retry_at - event.at)}.",
             )
         elif isinstance(event, NetworkTrouble):
             self.status(

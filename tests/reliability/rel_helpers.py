@@ -105,3 +105,36 @@ def fast_settings(accounts_url: str, home: Path, **environ: str) -> Any:
         **environ,
     }
     return load_settings(flags, environ=env)
+
+
+def make_future_cert(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 valid only from 2036: to this machine's clock it is
+    'not yet valid', exactly what a device whose clock is years behind sees on every server."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:  # pragma: no cover
+        raise RuntimeError("the openssl command is needed to make a test certificate")
+    directory.mkdir(parents=True, exist_ok=True)
+    key, csr, cert = directory / "key.pem", directory / "req.csr", directory / "future.pem"
+    (directory / "index.txt").write_text("")
+    (directory / "serial").write_text("01\n")
+    (directory / "ca.cnf").write_text(
+        "[ca]\ndefault_ca=c\n[c]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\n"
+        "default_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n"
+    )
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True, cwd=directory)
+
+    run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", str(key))
+    run(
+        "req", "-new", "-key", str(key), "-out", str(csr), "-subj", "/CN=tvauth future",
+        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    )  # fmt: skip
+    run(
+        "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", str(key), "-in", str(csr),
+        "-out", str(cert), "-startdate", "20360101000000Z", "-enddate", "20370101000000Z",
+    )  # fmt: skip
+    return cert, key

@@ -303,3 +303,75 @@ async def test_keep_fresh_on_a_1970_clock_sleeps_until_zohos_expiry(
             pass
     assert 3600 - 300 - 30 < slept[0] < 3600 - 300 + 2  # Date has whole seconds
     assert emulator.requests_to(REFRESH) == []
+
+
+# --------------------------------------------------------------- certificates and the clock
+
+
+async def test_certificates_refused_by_the_clock_are_waited_out_not_fatal(
+    tmp_path: Path, tvauth_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A device years off cannot even finish TLS with Zoho: tvauth says why and keeps trying
+    (NTP usually sets the clock within a minute of the network), instead of giving up at once."""
+    from tests.config.cfg_netfakes import Server
+    from tests.reliability.rel_helpers import FakeTime, fast_settings, make_future_cert
+    from tvauth.errors import TLSVerificationError
+    from tvauth.events import CLOCK_LOOKS_WRONG, Failed, NetworkTrouble
+
+    cert, key = make_future_cert(tmp_path / "tls")
+    server = Server(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    try:
+        time_ = FakeTime()
+        session = LiveSession(
+            settings=fast_settings(f"https://127.0.0.1:{server.port}/us", tvauth_home),
+            store=store_for(tvauth_home),
+            sleep=time_.sleep,
+            now=time_.now,
+            clock=time_.clock,
+        )
+        events = []
+        stream = session.sign_in()
+        async for event in stream:
+            events.append(event)
+            if len(events) >= 6:
+                break
+        await stream.aclose()  # type: ignore[attr-defined]
+    finally:
+        server.stop()
+    troubles = [e for e in events if isinstance(e, NetworkTrouble)]
+    assert len(troubles) == 5
+    assert not any(isinstance(e, Failed) for e in events)
+    assert {t.reason for t in troubles} == {CLOCK_LOOKS_WRONG}
+    error = troubles[0].error
+    assert isinstance(error, TLSVerificationError)
+    assert "not yet valid" in error.problem
+    assert "clock" in error.remedy
+    assert time_.slept == [1.0, 2.0, 4.0, 8.0]
+    assert store_for(tvauth_home).load("default") is None
+
+
+def test_plain_says_it_waits_for_the_clock() -> None:
+    from tvauth.errors import TLSVerificationError
+    from tvauth.events import CLOCK_LOOKS_WRONG, NetworkTrouble
+    from tvauth.plain import _Printer
+
+    class Session:
+        scopes = ()
+
+        def approve_hint(self, user_code: str) -> None:
+            return None
+
+    out = io.StringIO()
+    printer = _Printer(out, lambda: 0.0, Session(), color=False)  # type: ignore[arg-type]
+    error = TLSVerificationError(
+        "The server's certificate could not be verified for accounts.zoho.com "
+        "(certificate is not yet valid).",
+        "This device's clock says 1970-01-01 00:05 UTC, which looks wrong.",
+    )
+    for attempt in (1, 2):
+        printer.event(NetworkTrouble(CLOCK_LOOKS_WRONG, attempt, 0.0, 4.0, error))
+    assert out.getvalue() == (
+        "Waiting for this device's clock to be set: The server's certificate could not be "
+        "verified for accounts.zoho.com (certificate is not yet valid); trying again in 4 s.\n"
+    )
