@@ -14,7 +14,9 @@ from tvauth.emulator import DEMO_CLIENT_SECRET
 
 pytestmark = pytest.mark.timeout(60)
 
-HINT = r"^To approve without a phone \(demo\): (curl .+)$"
+# The hint is two shell lines: "curl -d ... \\" and the indented URL.
+HINT = r"^To approve without a phone \(demo\): (curl .+) \\$"
+HINT_URL = r"^\s+(http://\S+/emulator/approve)$"
 
 
 def curl_as_httpx(line: str) -> httpx.Response:
@@ -56,9 +58,9 @@ def test_demo_plain_signs_in_with_the_printed_curl_line(tmp_path: Path) -> None:
     try:
         base = proc.wait_for(r"^tvauth demo: emulated Zoho Accounts at (http://\S+)$").group(1)
         code = proc.wait_for(r"^Code: (\S+)$").group(1)
-        hint = proc.wait_for(HINT).group(1)
+        hint = proc.wait_for(HINT).group(1) + " " + proc.wait_for(HINT_URL).group(1)
         assert f"user_code={code}" in hint
-        assert hint.split()[-1].startswith(base)
+        assert hint.split()[-1] == base.rsplit("/", 1)[0] + "/emulator/approve"
 
         answer = curl_as_httpx(hint)
         assert answer.status_code == 200, answer.text

@@ -58,10 +58,12 @@ def lan_address() -> str:
 
 
 def demo_hint(approve_url: str, user_code: str) -> str:
-    """The command that approves ``user_code`` as the demo's EU user, as a phone would."""
-    return (
-        f"curl -d user_code={user_code} -d account={DEMO_APPROVER} -d decision=allow {approve_url}"
-    )
+    """The command that approves ``user_code`` as the demo's EU user, as a phone would.
+
+    Two lines joined by a shell continuation, each short enough for an 80-column screen, so a screen
+    never wraps it at a place where copying and pasting would run half a command.
+    """
+    return f"curl -d user_code={user_code} -d account={DEMO_APPROVER} \\\n  {approve_url}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         )
         settings = load_settings(flags, environ={HOME_ENV: home}, paths=paths)
         setup_logging(debug=args.debug, level=settings.log_level, paths=paths)
-        approve_url = f"{base}/emulator/approve"
+        approve_url = f"{emulator.root_url}/emulator/approve"
         session = LiveSession(
             settings=settings,
             store=TokenStore(paths.tokens_dir),
