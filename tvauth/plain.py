@@ -96,7 +96,8 @@ def exit_code_for(error: BaseException) -> int:
 
 
 def _duration(seconds: float) -> str:
-    seconds = max(0, math.ceil(seconds))
+    # Rounded to the millisecond first: float noise must not turn 300 s into "5 min 1 s".
+    seconds = max(0, math.ceil(round(seconds, 3)))
     minutes, secs = divmod(seconds, 60)
     if minutes and secs:
         return f"{minutes} min {secs} s"

@@ -393,3 +393,15 @@ async def test_switch_to_a_non_zoho_server_names_its_host() -> None:
         "Approved by an account in Zoho EU at 127.0.0.1:8123; finishing the sign-in there." in text
     )
     assert "Signed in as jane@example.com, emulator (eu)." in text
+
+
+def test_durations_ignore_float_noise() -> None:
+    """(a + 300.0) - a is not exactly 300 for every a; the lifetime must still read 5 min."""
+    from tvauth.plain import _duration
+    from tvauth.ui.texts import countdown_text
+
+    a = 1915.048885082
+    assert (a + 300.0) - a != 300.0
+    assert _duration((a + 300.0) - a) == "5 min"
+    assert countdown_text((a + 300.0) - a) == "Code expires in 5:00"
+    assert countdown_text(299.2) == "Code expires in 5:00"

@@ -62,7 +62,9 @@ def countdown_text(remaining: float) -> str:
     """ "Code expires in 4:32": whole seconds rounded up, so 0:00 means it really has expired."""
     if remaining <= 0:
         return "Code expired"
-    seconds = math.ceil(remaining)
+    # Rounded to the millisecond first: (t + 300.0) - t is 300.00000000002 for some t, and a
+    # fresh code must read 5:00, not 5:01.
+    seconds = math.ceil(round(remaining, 3))
     return f"Code expires in {seconds // 60}:{seconds % 60:02d}"
 
 
