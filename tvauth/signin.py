@@ -8,9 +8,10 @@ another device), store the tokens the moment they arrive, then keep the access t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -158,13 +159,22 @@ class LiveSession:
 
     async def sign_in(self) -> AsyncIterator[SessionEvent]:
         """Flow events, then :class:`SignedIn` once the tokens are safely stored."""
-        try:
-            self._refuse_without_scopes()
-            ensure_may_sign_in(self.store, self.profile_name, self.force)
-            flow = self._flow()
-        except TvauthError as err:
-            yield Failed(error=err, at=self.clock())
-            return
+        with contextlib.ExitStack() as claim:
+            try:
+                # Claimed first, then checked: a sign-in that just finished elsewhere counts.
+                claim.enter_context(self.store.signing_in(self.profile_name))
+                self._refuse_without_scopes()
+                ensure_may_sign_in(self.store, self.profile_name, self.force)
+                flow = self._flow()
+            except TvauthError as err:
+                yield Failed(error=err, at=self.clock())
+                return
+            async with contextlib.aclosing(self._run(flow)) as events:
+                async for event in events:
+                    yield event
+
+    async def _run(self, flow: DeviceFlow) -> AsyncGenerator[SessionEvent, None]:
+        """One flow, from the first request to the stored sign-in (the claim is held)."""
         told = False
         async with make_async_client(self.settings) as http:
             if isinstance(self.now, ServerTime):

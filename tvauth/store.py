@@ -27,7 +27,7 @@ from tvauth.atomic import (
     atomic_write_private,
     describe_os_error,
 )
-from tvauth.errors import InsecurePermissionsError, TokenFileCorruptError
+from tvauth.errors import InsecurePermissionsError, StoreBusyError, TokenFileCorruptError
 from tvauth.locking import DEFAULT_LOCK_TIMEOUT, alocked, locked
 from tvauth.profile import (
     Profile,
@@ -178,6 +178,28 @@ class TokenStore:
         self._ensure_dir()
         limit = self._lock_timeout if timeout is None else timeout
         with locked(self.lock_path_for(name), timeout=limit):
+            yield
+
+    @contextlib.contextmanager
+    def signing_in(self, name: str) -> Iterator[None]:
+        """Claim the sign-in of profile ``name`` for this process, or fail at once.
+
+        Two sign-ins of one profile at the same time would each mint a refresh token; the file keeps
+        one and the other lives on at Zoho, counting towards the 20 per person that evict the
+        oldest. Held for a whole sign-in (minutes), separately from the short per-write lock.
+        """
+        self._ensure_dir()
+        path = self.tokens_dir / f"{validate_profile_name(name)}.signin{_LOCK_SUFFIX}"
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(locked(path, timeout=0))
+            except StoreBusyError:
+                option = "" if name == "default" else f" --profile {name}"
+                raise StoreBusyError(
+                    f"Another tvauth is already signing in profile '{name}' on this device.",
+                    "Approve the code it shows, or stop it before running "
+                    f"'tvauth login{option}' again.",
+                ) from None
             yield
 
     @contextlib.asynccontextmanager

@@ -30,6 +30,7 @@ from tvauth.errors import (
     ConfigError,
     InvalidClientError,
     SignInRequiredError,
+    StoreBusyError,
     StoreError,
 )
 from tvauth.events import (
@@ -465,28 +466,36 @@ async def test_renewal_of_another_clients_profile_ignores_the_environments_secre
     assert isinstance(event, Renewed), event
 
 
-async def test_two_sign_ins_at_once_leave_one_valid_profile(
+async def test_a_second_sign_in_at_the_same_time_is_refused_at_once(
     live_emu: Emulator, tvauth_home: Path
 ) -> None:
-    """Two processes (here: sessions on one token directory) both approved at the same moment."""
+    """Two processes (here: sessions on one token directory) signing in one profile at once.
+
+    Both would mint a refresh token and only one could be kept; the other would live on at Zoho,
+    counting towards the 20 per person that evict the oldest. So the second is refused before it
+    asks Zoho for anything, and the first signs in as usual.
+    """
     first = session_for(live_emu, tvauth_home)
     second = session_for(live_emu, tvauth_home)
-    results = await asyncio.gather(
-        run_sign_in(first, live_emu, account=JANE),
-        run_sign_in(second, live_emu, account="ada@example.com"),
-    )
-    assert all(isinstance(events[-1], SignedIn) for events in results)
-    stored = first.store.load("default")
+    stream = first.sign_in()
+    try:
+        assert isinstance(await anext(stream), Requesting)
+        refused = [event async for event in second.sign_in()]
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+    assert len(refused) == 1
+    assert isinstance(refused[0], Failed)
+    assert isinstance(refused[0].error, StoreBusyError)
+    assert "Another tvauth is already signing in profile 'default'" in refused[0].error.problem
+    # Once the first is gone, the profile can be signed in again.
+    events = await run_sign_in(second, live_emu, account=JANE)
+    assert isinstance(events[-1], SignedIn)
+    # The first was stopped before its request went out, and the refused one never asked.
+    assert len(live_emu.requests_to("/oauth/v3/device/code")) == 1
+    stored = second.store.load("default")
     assert stored is not None
-    assert stored.email in (JANE, "ada@example.com")
-    assert stored.refresh_token is not None
-    # Whichever was written last is whole and private; no temporary file is left behind.
-    assert mode(first.store.path_for("default")) == 0o600
-    leftovers = [
-        p.name for p in first.store.tokens_dir.iterdir() if p.name.startswith(".default.json.")
-    ]
-    assert leftovers == []
-    # And it works.
+    assert stored.email == JANE
+    assert mode(second.store.path_for("default")) == 0o600
     assert stored.access_token is not None
     assert stored.api_domain is not None
     answer = await whoami(stored.api_domain, stored.access_token.reveal())
