@@ -8,14 +8,13 @@ import sys
 
 from tvauth.config import load_settings
 from tvauth.logs import setup_logging
-from tvauth.session import SignInSession
 from tvauth.signin import LiveSession
 from tvauth.store import TokenStore
 
 __all__ = ["run", "show"]
 
 
-def show(session: SignInSession, *, plain: bool, exit_on_success: bool) -> int:
+def show(session: LiveSession, *, plain: bool, exit_on_success: bool) -> int:
     """Run ``session`` on the full screen, or as text when asked or when stdout is no terminal."""
     if plain or not sys.stdout.isatty():
         from tvauth.plain import run_plain
@@ -24,7 +23,7 @@ def show(session: SignInSession, *, plain: bool, exit_on_success: bool) -> int:
         return asyncio.run(run_plain(session, sys.stdout, exit_on_success=True))
     from tvauth.ui.app import run_app
 
-    return run_app(session, exit_on_success=exit_on_success)
+    return run_app(session, exit_on_success=exit_on_success, wall_clock=session.now)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -264,9 +264,14 @@ def run_app(
     *,
     exit_on_success: bool = False,
     clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], datetime] | None = None,
 ) -> int:
-    """Run the full-screen sign-in until it ends; returns the exit status (see module docs)."""
-    app = TvauthApp(session, exit_on_success=exit_on_success, clock=clock)
+    """Run the full-screen sign-in until it ends; returns the exit status (see module docs).
+
+    ``wall_clock`` should be the clock the session stores expiry by (Zoho's time when the device
+    clock is wrong), so "renews in N min" agrees with the stored token.
+    """
+    app = TvauthApp(session, exit_on_success=exit_on_success, clock=clock, wall_clock=wall_clock)
     result = app.run()
     if result is None:
         return EXIT_FAILED if app.signed_in is None else EXIT_SIGNED_IN

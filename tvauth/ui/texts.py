@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from tvauth.events import WAITING_FOR_NETWORK
+from tvauth.events import CLOCK_LOOKS_WRONG, WAITING_FOR_NETWORK
 from tvauth.zoho import DATA_CENTERS, data_center_for_accounts_url
 
 __all__ = [
@@ -123,6 +123,8 @@ def status_text(status: Status, now: float) -> str:
         when = f"retrying in {left} s" if left > 0 else "retrying now"
         if status.detail == WAITING_FOR_NETWORK:
             return f"Waiting for the network: {when}."
+        if status.detail == CLOCK_LOOKS_WRONG:
+            return f"Waiting for this device's clock to be set: {when}."
         reason = f" ({status.detail})" if status.detail else ""
         return f"Network lost{reason}: {when}."
     if status.kind == "switched":
@@ -140,5 +142,6 @@ STATUS_SAMPLES = (
     status_text(Status("network", at=199, detail="connection refused"[:MAX_REASON]), 100),
     status_text(Status("switched", detail="Zoho Saudi Arabia"), 0),
     status_text(Status("requesting", detail="accounts.zohocloud.ca"), 0),
+    status_text(Status("network", at=199, detail=CLOCK_LOOKS_WRONG), 100),
 )
 """The longest status sentences, for sizing the status line's box."""
