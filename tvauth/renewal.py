@@ -26,7 +26,7 @@ import dataclasses
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tvauth.clock import ServerTime
 from tvauth.errors import (
@@ -287,20 +287,104 @@ def _settle(
     return fresh
 
 
+# -- one renewal, shared by the blocking and async faces ---------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class _Attempt:
+    """One call's renewal, every step but the lock and the HTTP exchange (which differ by face)."""
+
+    store: TokenStore
+    name: str
+    now: Clock
+    margin: float
+    force: bool
+    seen: str | None
+    lenient: bool
+    started: datetime
+    patience: float | None
+    current: Profile
+
+    def when_busy(self) -> Profile | None:
+        """The lock stayed taken past our patience: the still-valid token to serve, or None."""
+        if self.patience is not None and self.current.access_valid_for(self.now()) > 0:
+            return self.current  # a renewal is stuck elsewhere (Zoho slow); this still works
+        return None
+
+    def plan(self) -> Profile | ApiRequest:
+        """Lock held: re-read, then the profile to serve, or the refresh request to send."""
+        current = self.store.load_locked(self.name)
+        served = _decide(
+            current, self.name, self.now(), self.margin, self.force, self.seen, self.lenient
+        )
+        if served is not None:
+            return served
+        assert current is not None
+        self.current = current
+        shared = None if self.force else _failure_since(self.store, self.name, self.started)
+        if shared is not None:
+            return _settle(self.store, self.name, current, shared, self.now, self.lenient)
+        return _request_for(current)
+
+    def finish(
+        self, request: ApiRequest, outcome: tuple[int, str, bytes] | httpx.HTTPError
+    ) -> Profile:
+        """Lock held: note and apply Zoho's answer (or the transport error met asking)."""
+        result = outcome if isinstance(outcome, tuple) else _unreachable(request, outcome)
+        _note(self.store, self.name, result, self.now())
+        return _settle(self.store, self.name, self.current, result, self.now, self.lenient)
+
+
+def _begin(
+    profile: str,
+    *,
+    margin: float,
+    force: bool,
+    rejected_token: str | None,
+    fallback: bool,
+    store: TokenStore | None,
+    now: Clock | None,
+) -> Profile | _Attempt:
+    """The fast path (no lock, no network): the cached profile, or the attempt to make."""
+    store = store or TokenStore()
+    clock = _clock(now)
+    current = store.load(profile)
+    if current is None:
+        raise _not_signed_in(profile)
+    if not force and current.has_access_for(clock(), margin):
+        return current
+    lenient = fallback and not force
+    started = clock()
+    return _Attempt(
+        store=store,
+        name=profile,
+        now=clock,
+        margin=margin,
+        force=force,
+        seen=_seen(current, rejected_token),
+        lenient=lenient,
+        started=started,
+        patience=_patience(current, started, lenient),
+        current=current,
+    )
+
+
+def _answer(response: httpx.Response, now: Clock) -> tuple[int, str, bytes]:
+    _observe(now, response.headers.get("date"))
+    return response.status_code, response.headers.get("content-type", ""), response.content
+
+
+def _parts(request: ApiRequest) -> dict[str, Any]:
+    """The keyword arguments of ``client.request`` for ``request`` (form body and headers)."""
+    return {"data": dict(request.form or {}), "headers": dict(request.headers)}
+
+
 # -- blocking ----------------------------------------------------------------------------------
 
 
 def _send(http: httpx.Client | None, request: ApiRequest, now: Clock) -> tuple[int, str, bytes]:
-
     def go(client: httpx.Client) -> tuple[int, str, bytes]:
-        response = client.request(
-            request.method,
-            request.url,
-            data=dict(request.form or {}),
-            headers=dict(request.headers),
-        )
-        _observe(now, response.headers.get("date"))
-        return response.status_code, response.headers.get("content-type", ""), response.content
+        return _answer(client.request(request.method, request.url, **_parts(request)), now)
 
     if http is not None:
         return go(http)
@@ -327,44 +411,39 @@ def renew(
     another process already replaced ``rejected_token`` (default: the token read on entry).
     ``now`` is the wall clock expiry is judged by (default: the device's, corrected by Zoho's
     ``Date`` when it is off; see :mod:`tvauth.clock`). ``fallback`` (default) serves a token that
-    is still valid, though inside the margin, when Zoho throttles or cannot be reached; ``fallback=False`` raises instead (background renewers
-    that want to report the failure and retry).
+    is still valid, though inside the margin, when Zoho throttles or cannot be reached;
+    ``fallback=False`` raises instead (background renewers that want to report the failure and
+    retry).
     """
-    store = store or TokenStore()
-    now = _clock(now)
-    current = store.load(profile)
-    if current is None:
-        raise _not_signed_in(profile)
-    if not force and current.has_access_for(now(), margin):
-        return current
-    seen = _seen(current, rejected_token)
-    lenient = fallback and not force
-    started = now()
-    patience = _patience(current, started, lenient)
+    attempt = _begin(
+        profile,
+        margin=margin,
+        force=force,
+        rejected_token=rejected_token,
+        fallback=fallback,
+        store=store,
+        now=now,
+    )
+    if isinstance(attempt, Profile):
+        return attempt
     with contextlib.ExitStack() as held:
         try:
-            held.enter_context(store.lock(profile, timeout=patience))
+            held.enter_context(attempt.store.lock(profile, timeout=attempt.patience))
         except StoreBusyError:
-            if patience is not None and current.access_valid_for(now()) > 0:
-                return current  # a renewal is stuck elsewhere (Zoho slow); this still works
-            raise
-        current = store.load_locked(profile)
-        served = _decide(current, profile, now(), margin, force, seen, lenient)
-        if served is not None:
+            served = attempt.when_busy()
+            if served is None:
+                raise
             return served
-        assert current is not None
-        shared = None if force else _failure_since(store, profile, started)
-        if shared is not None:
-            return _settle(store, profile, current, shared, now, lenient)
+        step = attempt.plan()
+        if isinstance(step, Profile):
+            return step
         import httpx
 
-        request = _request_for(current)
         try:
-            outcome: tuple[int, str, bytes] | NetworkError = _send(http, request, now)
+            outcome: tuple[int, str, bytes] | httpx.HTTPError = _send(http, step, attempt.now)
         except httpx.HTTPError as exc:
-            outcome = _unreachable(request, exc)
-        _note(store, profile, outcome, now())
-        return _settle(store, profile, current, outcome, now, lenient)
+            outcome = exc
+        return attempt.finish(step, outcome)
 
 
 def get_access_token(
@@ -410,16 +489,8 @@ def _token_of(profile: Profile) -> str:
 async def _asend(
     http: httpx.AsyncClient | None, request: ApiRequest, now: Clock
 ) -> tuple[int, str, bytes]:
-
     async def go(client: httpx.AsyncClient) -> tuple[int, str, bytes]:
-        response = await client.request(
-            request.method,
-            request.url,
-            data=dict(request.form or {}),
-            headers=dict(request.headers),
-        )
-        _observe(now, response.headers.get("date"))
-        return response.status_code, response.headers.get("content-type", ""), response.content
+        return _answer(await client.request(request.method, request.url, **_parts(request)), now)
 
     if http is not None:
         return await go(http)
@@ -441,41 +512,39 @@ async def arenew(
     now: Clock | None = None,
 ) -> Profile:
     """Async twin of :func:`renew` (same lock, so tasks, threads and processes share one refresh)."""
-    store = store or TokenStore()
-    now = _clock(now)
-    current = store.load(profile)
-    if current is None:
-        raise _not_signed_in(profile)
-    if not force and current.has_access_for(now(), margin):
-        return current
-    seen = _seen(current, rejected_token)
-    lenient = fallback and not force
-    started = now()
-    patience = _patience(current, started, lenient)
+    attempt = _begin(
+        profile,
+        margin=margin,
+        force=force,
+        rejected_token=rejected_token,
+        fallback=fallback,
+        store=store,
+        now=now,
+    )
+    if isinstance(attempt, Profile):
+        return attempt
     async with contextlib.AsyncExitStack() as held:
         try:
-            await held.enter_async_context(store.alock(profile, wait_limit=patience))
+            await held.enter_async_context(
+                attempt.store.alock(profile, wait_limit=attempt.patience)
+            )
         except StoreBusyError:
-            if patience is not None and current.access_valid_for(now()) > 0:
-                return current
-            raise
-        current = store.load_locked(profile)
-        served = _decide(current, profile, now(), margin, force, seen, lenient)
-        if served is not None:
+            served = attempt.when_busy()
+            if served is None:
+                raise
             return served
-        assert current is not None
-        shared = None if force else _failure_since(store, profile, started)
-        if shared is not None:
-            return _settle(store, profile, current, shared, now, lenient)
+        step = attempt.plan()
+        if isinstance(step, Profile):
+            return step
         import httpx
 
-        request = _request_for(current)
         try:
-            outcome: tuple[int, str, bytes] | NetworkError = await _asend(http, request, now)
+            outcome: tuple[int, str, bytes] | httpx.HTTPError = await _asend(
+                http, step, attempt.now
+            )
         except httpx.HTTPError as exc:
-            outcome = _unreachable(request, exc)
-        _note(store, profile, outcome, now())
-        return _settle(store, profile, current, outcome, now, lenient)
+            outcome = exc
+        return attempt.finish(step, outcome)
 
 
 async def aget_access_token(
