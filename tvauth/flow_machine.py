@@ -281,12 +281,16 @@ class FlowMachine:
 
     @property
     def interval(self) -> float:
-        """Seconds between polls now: the server's interval, slow_down steps, and the floor."""
+        """Seconds between polls now: the server's interval raised to the floor, plus slow_down steps.
+
+        The steps go on top of the floor: a slow_down says the interval in use is too short, so an
+        interval the floor already lifted must grow too, or the server says slow_down forever.
+        """
         base = self._auth.interval if self._auth else 0.0
         floor = self._s.poll_floor
         if floor is None:
             floor = _default_floor(self._url)
-        return max(base + self._bonus, floor)
+        return max(base, floor) + self._bonus
 
     @property
     def finished(self) -> bool:

@@ -57,3 +57,37 @@ def test_settings_repr_hides_secrets() -> None:
     text = repr(FlowSettings(client_id="1000.C", client_secret={"us": CLIENT_SECRET}))
     assert CLIENT_SECRET not in text
     assert "client_secret" not in text
+
+
+def _code(m: FlowMachine, body: bytes = CODE_BODY, now: float = 0.0) -> None:
+    """Run the machine up to its first poll's wait, with the code issued at ``now``."""
+    assert isinstance(m.next_step(now), Emit)  # Requesting
+    assert isinstance(m.next_step(now), Send)
+    m.on_response(HttpResponse(200, body), now=now)
+    assert isinstance(m.next_step(now), Emit)  # CodeIssued
+
+
+def _poll(m: FlowMachine, now: float) -> Send:
+    step = m.next_step(now)
+    while isinstance(step, Emit):
+        step = m.next_step(now)
+    assert isinstance(step, Send), step
+    return step
+
+
+def test_slow_down_adds_five_seconds_even_when_the_zoho_floor_is_in_force() -> None:
+    """A server interval below Zoho's 30 s floor must not swallow the +5 s of a slow_down.
+
+    Zoho sends slow_down for two polls within its window; if the window is wider than 30 s (clock
+    skew between its hosts, a busy day), a client that stays at 30 s is told slow down forever.
+    """
+    short = CODE_BODY.replace(b'"interval": 30000', b'"interval": 5000')
+    m = FlowMachine(settings(), now=0.0)
+    _code(m, short)
+    assert m.interval == 30.0
+    _poll(m, 30.0)
+    m.on_response(HttpResponse(200, b'{"error": "slow_down"}'), now=30.0)
+    assert m.interval == 35.0
+    _poll(m, 65.0)
+    m.on_response(HttpResponse(400, b'{"error": "slow_down"}'), now=65.0)
+    assert m.interval == 40.0
