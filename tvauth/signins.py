@@ -18,6 +18,7 @@ from tvauth.profile import Profile
 from tvauth.redact import Secret
 from tvauth.store import TokenStore
 from tvauth.token_api import (
+    ApiRequest,
     UserInfo,
     parse_user_info,
     scopes_allow_user_info,
@@ -128,8 +129,49 @@ def profile_from_approval(
     )
 
 
-def _save(store: TokenStore, name: str, build: Callable[[Profile | None], Profile]) -> Profile:
-    saved = store.update(name, build)
+def _who_request(approved: Approved, scopes: tuple[str, ...]) -> ApiRequest | None:
+    """The ``/oauth/user/info`` request, when the granted scopes allow it."""
+    if not scopes_allow_user_info(approved.tokens.scope or scopes):
+        return None
+    return user_info_request(
+        approved.accounts_url, access_token=approved.tokens.access_token.reveal()
+    )
+
+
+def _who_from(response: httpx.Response, now: Clock, approved: Approved) -> UserInfo:
+    _observe(now, response.headers.get("date"))
+    return parse_user_info(
+        response.status_code,
+        response.headers.get("content-type", ""),
+        response.content,
+        accounts_url=approved.accounts_url,
+    )
+
+
+def _save(
+    store: TokenStore,
+    name: str,
+    *,
+    approved: Approved,
+    client_id: str,
+    client_secret: str | None,
+    scopes: tuple[str, ...],
+    at: datetime,
+    user: UserInfo | None,
+) -> Profile:
+    saved = store.update(
+        name,
+        lambda previous: profile_from_approval(
+            name,
+            approved=approved,
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=scopes,
+            now=at,
+            previous=previous,
+            user=user,
+        ),
+    )
     assert saved is not None
     return saved
 
@@ -151,39 +193,25 @@ async def record_sign_in(
     see tvauth.clock), so a device that believes it is 1970 still stores Zoho's expiry.
     """
     now = _clock(now)
-    granted = approved.tokens.scope or scopes
     user: UserInfo | None = None
-    if scopes_allow_user_info(granted):
-        request = user_info_request(
-            approved.accounts_url, access_token=approved.tokens.access_token.reveal()
-        )
+    request = _who_request(approved, scopes)
+    if request is not None:
         try:
             response = await http.request(
                 request.method, request.url, headers=dict(request.headers)
             )
-            _observe(now, response.headers.get("date"))
-            user = parse_user_info(
-                response.status_code,
-                response.headers.get("content-type", ""),
-                response.content,
-                accounts_url=approved.accounts_url,
-            )
+            user = _who_from(response, now, approved)
         except Exception:  # the sign-in is what matters; the name is a nicety
             user = None
-    at = now()
     return _save(
         store,
         name,
-        lambda previous: profile_from_approval(
-            name,
-            approved=approved,
-            client_id=client_id,
-            client_secret=client_secret,
-            scopes=scopes,
-            now=at,
-            previous=previous,
-            user=user,
-        ),
+        approved=approved,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        at=now(),
+        user=user,
     )
 
 
@@ -200,35 +228,21 @@ def record_sign_in_sync(
 ) -> Profile:
     """Blocking twin of :func:`record_sign_in`."""
     now = _clock(now)
-    granted = approved.tokens.scope or scopes
     user: UserInfo | None = None
-    if scopes_allow_user_info(granted):
-        request = user_info_request(
-            approved.accounts_url, access_token=approved.tokens.access_token.reveal()
-        )
+    request = _who_request(approved, scopes)
+    if request is not None:
         try:
             response = http.request(request.method, request.url, headers=dict(request.headers))
-            _observe(now, response.headers.get("date"))
-            user = parse_user_info(
-                response.status_code,
-                response.headers.get("content-type", ""),
-                response.content,
-                accounts_url=approved.accounts_url,
-            )
+            user = _who_from(response, now, approved)
         except Exception:  # see record_sign_in
             user = None
-    at = now()
     return _save(
         store,
         name,
-        lambda previous: profile_from_approval(
-            name,
-            approved=approved,
-            client_id=client_id,
-            client_secret=client_secret,
-            scopes=scopes,
-            now=at,
-            previous=previous,
-            user=user,
-        ),
+        approved=approved,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        at=now(),
+        user=user,
     )
