@@ -99,8 +99,8 @@ def test_full_screen_login_in_a_pty(
     assert len(live_emu.requests_to("/oauth/v3/device/code")) == 1
 
 
-# The hint is two shell lines joined by a continuation backslash: the address is on the second.
-_CURL = re.compile(r"(curl(?: -d \S+=\S+)+) \\\s+(http://\S+/emulator/approve)")
+# One line on a wide screen; broken with " \\" continuations where the column is narrower.
+_CURL = re.compile(r"(curl(?:(?: \\)?\s+-d \S+=\S+)+)(?: \\)?\s+(http://\S+/emulator/approve)")
 
 
 def test_full_screen_demo_approved_with_the_curl_line_on_screen(
@@ -116,7 +116,8 @@ def test_full_screen_demo_approved_with_the_curl_line_on_screen(
     app.wait_for("/emulator/approve")
     found = _CURL.search(app.text)
     assert found is not None, app.tail()
-    fields = dict(part.split("=", 1) for part in found.group(1).split()[1:] if part != "-d")
+    parts = found.group(1).split()[1:]
+    fields = dict(part.split("=", 1) for part in parts if part not in {"-d", "\\"})
     assert set(fields) == {"user_code", "account"}
     with httpx.Client(timeout=10, trust_env=False) as client:
         answer = client.post(found.group(2), data=fields)

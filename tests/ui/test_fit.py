@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from textual.geometry import Region
 
-from tests.ui.fakes import FrozenClock, ScriptedSession, issued
-from tests.ui.helpers import make_app, shown
+from tests.ui.fakes import CODE, FrozenClock, ScriptedSession, issued
+from tests.ui.helpers import make_app, screen_lines, shown
+from tvauth.commands.demo import demo_hint
 from tvauth.events import Requesting
 from tvauth.ui import codeart
 from tvauth.ui.layout import (
@@ -175,3 +176,30 @@ def test_the_enlarge_hint_asks_least_of_the_window_at_hand() -> None:
     tall = choose_layout(needs, 50, 80)
     assert tall.show_qr
     assert tall.kind == "stacked"
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(80, 24), (100, 30), (120, 30), (160, 45), (240, 67)]
+)
+async def test_the_demo_approve_command_pastes_as_one_command_at_every_size(width, height) -> None:  # type: ignore[no-untyped-def]
+    """A command wrapped by the screen at a space runs as two commands when copied; it must only
+    break where a `` \\`` continues it, and no line of it may be wider than its box."""
+    command = demo_hint("http://192.168.100.200:54321/emulator/approve", "{code}")
+    clock = FrozenClock()
+    session = ScriptedSession(hint=command)
+    app = make_app(session, clock)
+    async with app.run_test(size=(width, height)) as pilot:
+        session.push(Requesting("https://accounts.zoho.com", clock.now), issued(clock))
+        await pilot.pause()
+        if not shown(app, "#hint"):
+            return
+        widget = app.screen.query_one("#hint")
+        region = widget.content_region
+        rows = screen_lines(app)[region.y : region.y + region.height]
+        lines = [row[region.x : region.x + region.width].strip() for row in rows]
+        assert lines[0] == "Demo, no phone? Approve with:"
+        shell = lines[1:]
+        assert all(line.endswith(" \\") for line in shell[:-1]), shell
+        assert not shell[-1].endswith("\\")
+        words = " ".join(line.removesuffix(" \\") for line in shell).split()
+        assert words == command.format(code=CODE).replace("\\\n", " ").split()

@@ -59,6 +59,7 @@ from tvauth.ui.texts import (
     signed_in_as,
     status_text,
     wall_time,
+    wrap_command,
 )
 from tvauth.ui.widgets import BigCode, QrCode, Ticker
 
@@ -231,10 +232,9 @@ class SignInScreen(_Ticking):
             again = "new " if self.issued.attempt > 1 else ""
             self.query_one("#enter", Static).update(f"and enter this {again}code:")
             hint = self.hint_for(auth.user_code) if self.hint_for else None
-            self.hint_text = f"Demo, no phone? Approve with:\n{hint}" if hint else ""
-            hint_widget = self.query_one("#hint", Static)
-            hint_widget.update(self.hint_text)
-            hint_widget.display = bool(hint)
+            # A shell command: drawn by _relayout, broken only where it still pastes as one.
+            self.hint_text = hint or ""
+            self.query_one("#hint", Static).display = bool(hint)
         else:
             self.hint_text = ""
             self.query_one("#hint", Static).display = False
@@ -353,6 +353,8 @@ class SignInScreen(_Ticking):
         self.query_one("#text").styles.width = layout.text_width
         for widget_id in ("#status",):
             self.query_one(widget_id).styles.height = _status_rows(layout.text_width)
+        if self.hint_text:
+            self.query_one("#hint", Static).update(_hint_lines(self.hint_text, layout.text_width))
         text_rows = needs.text_rows(layout.text_width)
         if self.issued is not None:
             option = layout.code
@@ -397,6 +399,15 @@ class SignInScreen(_Ticking):
 
     def action_back(self) -> None:
         self.tvauth.request_quit()
+
+
+HINT_HEADER = "Demo, no phone? Approve with:"
+
+
+def _hint_lines(command: str, width: int) -> str:
+    """The demo's approve line under its header, the command broken so that it pastes as one."""
+    header = "\n".join(textwrap.wrap(HINT_HEADER, width) or [HINT_HEADER])
+    return header + "\n" + "\n".join(wrap_command(command, width))
 
 
 def _code_options(code: str) -> list[CodeOption]:
@@ -452,7 +463,7 @@ def _text_rows_for(
         total += 0 if "clock" in hidden else _wrapped_rows(clock, width)
         total += 1 + (0 if "scopes" in hidden else _wrapped_rows(scopes, width))
         total += _wrapped_rows(PHISHING, width)
-        total += 0 if "hint" in hidden else _wrapped_rows(hint, width)
+        total += 0 if "hint" in hidden or not hint else _hint_lines(hint, width).count("\n") + 1
         total += 1 + _wrapped_rows(WAITING_KEYS, width)
         return total - CODE_PAD if hidden else total
 

@@ -27,6 +27,7 @@ __all__ = [
     "signed_in_as",
     "status_text",
     "wall_time",
+    "wrap_command",
 ]
 
 
@@ -39,6 +40,40 @@ def display_url(url: str) -> str:
     if parts.query:
         text += "?" + parts.query
     return text
+
+
+def wrap_command(command: str, width: int) -> list[str]:
+    """A shell command as lines of at most ``width`` columns, broken only between words, each line
+    but the last ending in `` \\`` and the next indented.
+
+    A screen that wraps a command on its own breaks it into two commands for whoever copies it;
+    broken this way it pastes and runs as one at any width. Continuations already in ``command``
+    are joined first, so a wide screen shows it on one line. (A single word wider than ``width``
+    still overflows.)
+    """
+    words: list[str] = []
+    for word in command.replace("\\\n", " ").split():
+        # An option stays with its value ("-d user_code=..."): easier to read, same command.
+        if (
+            words
+            and words[-1].startswith("-")
+            and " " not in words[-1]
+            and not word.startswith("-")
+        ):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        joined = f"{current} {word}" if current else word
+        if current and len(joined) + len(" \\") > width:
+            lines.append(current + " \\")
+            current = "  " + word
+        else:
+            current = joined
+    lines.append(current)
+    return lines
 
 
 def host_of(url: str) -> str:
