@@ -95,6 +95,9 @@ ZOHO_POLL_FLOOR: Final = 30.0
 
 _FIRST_RETRY: Final = 1.0
 _THROTTLE_RETRY: Final = 30.0
+_LAST_CHANCE: Final = 5.0
+"""Seconds before a code's end (by this device's clock, which starts it a little late) that the last
+poll lands, at most half an interval."""
 
 
 @dataclass(frozen=True)
@@ -501,12 +504,12 @@ class FlowMachine:
         )
         if isinstance(outcome, AuthorizationPending):
             self._faults = 0
-            self._next_at = now + self.interval
+            self._next_at = self._poll_at(now, self.interval)
             self._events.append(Pending(polls=self._polls, at=now, next_poll_at=self._next_at))
         elif isinstance(outcome, SlowDown):
             self._faults = 0
             self._bonus += SLOW_DOWN_STEP
-            self._next_at = now + self.interval
+            self._next_at = self._poll_at(now, self.interval)
             self._events.append(SlowedDown(interval=self.interval, at=now))
         elif isinstance(outcome, OtherDataCenter):
             self._faults = 0
@@ -650,6 +653,21 @@ class FlowMachine:
         self._result = result
         self._phase = _Phase.DONE
 
+    def _poll_at(self, now: float, delay: float) -> float:
+        """When to poll next: ``now + delay``, unless that wastes the code's last seconds.
+
+        Zoho answers ``expired`` to any poll at or after the code's end, approved or not. When the
+        poll after the planned one could not come before the end, the planned one moves to a last
+        chance just before it (never sooner than one interval after ``now``): an approval given in
+        the code's final stretch, or during an outage, is then claimed instead of lost.
+        """
+        planned = now + delay
+        interval = self.interval
+        last_chance = self._expires_at - min(_LAST_CHANCE, interval / 2.0)
+        if now + interval <= last_chance < planned + interval:
+            return last_chance
+        return planned
+
     def _fault(self, reason: str, error: NetworkError | ThrottledError, now: float) -> None:
         """A transient fault: back off (capped, exponential) and retry, and say so."""
         self._faults += 1
@@ -657,6 +675,7 @@ class FlowMachine:
             interval = self.interval
             cap = max(self._s.max_backoff, interval)
             delay = min(cap, interval * 2.0 ** (self._faults - 1))
+            self._next_at = self._poll_at(now, delay)
         else:
             delay = min(self._s.max_backoff, _FIRST_RETRY * 2.0 ** (self._faults - 1))
             if isinstance(error, ThrottledError):
@@ -666,7 +685,7 @@ class FlowMachine:
             if limit is not None and now + delay - self._cycle_started > limit:
                 self._fail(error, now)
                 return
-        self._next_at = now + delay
+            self._next_at = now + delay
         self._events.append(
             NetworkTrouble(
                 reason=reason, attempt=self._faults, at=now, retry_at=self._next_at, error=error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from flowfakes import CLIENT_SECRET
 
@@ -91,3 +93,53 @@ def test_slow_down_adds_five_seconds_even_when_the_zoho_floor_is_in_force() -> N
     _poll(m, 65.0)
     m.on_response(HttpResponse(400, b'{"error": "slow_down"}'), now=65.0)
     assert m.interval == 40.0
+
+
+def test_backoff_after_faults_still_polls_once_before_the_code_dies() -> None:
+    """An approval made during an outage must be claimed while the code lives.
+
+    Zoho (and the emulator) answer ``expired`` to any poll at or after the code's end, approved or
+    not, so a backoff that jumps past the end loses an approval the person already gave. The retry
+    is pulled in to a few seconds before the end (never closer than one interval after the last
+    request).
+    """
+    m = FlowMachine(settings(), now=0.0)
+    _code(m)
+    for t in (30.0, 60.0, 90.0, 120.0, 150.0):
+        _poll(m, t)
+        m.on_response(HttpResponse(200, b'{"error": "authorization_pending"}'), now=t)
+    sent_at = [150.0]
+    for _ in range(6):
+        step = m.next_step(sent_at[-1])
+        while isinstance(step, Emit):
+            step = m.next_step(sent_at[-1])
+        if not isinstance(step, Wait) or step.until >= 300.0:
+            break
+        t = step.until
+        _poll(m, t)
+        sent_at.append(t)
+        m.on_response(HttpResponse(502, b"<html>Bad gateway</html>", "text/html"), now=t)
+    assert sent_at == [150.0, 180.0, 210.0, 295.0]
+    assert all(b - a >= 30.0 for a, b in itertools.pairwise(sent_at)), sent_at
+
+
+def test_the_last_poll_of_a_code_lands_just_before_its_end_not_on_it() -> None:
+    """Polls at 30, 60, ... 270 and then 300 would leave the code's last 30 s unclaimable.
+
+    An approval given at 280 s must be claimed: the poll after 240 s moves to 295 s (a gap longer
+    than the interval, never shorter), and nothing else changes.
+    """
+    m = FlowMachine(settings(), now=0.0)
+    _code(m)
+    sent_at: list[float] = []
+    t = 30.0
+    while t < 300.0:
+        _poll(m, t)
+        sent_at.append(t)
+        m.on_response(HttpResponse(200, b'{"error": "authorization_pending"}'), now=t)
+        step = m.next_step(t)
+        while isinstance(step, Emit):
+            step = m.next_step(t)
+        assert isinstance(step, Wait)
+        t = step.until
+    assert sent_at == [30.0 * k for k in range(1, 9)] + [295.0]
