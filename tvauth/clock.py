@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import os
 import time
@@ -29,6 +28,8 @@ from typing import TYPE_CHECKING, Final
 from tvauth.errors import StoreError
 
 if TYPE_CHECKING:
+    import logging
+
     import httpx
 
 __all__ = [
@@ -41,7 +42,13 @@ __all__ = [
     "parse_http_date",
 ]
 
-log = logging.getLogger("tvauth.clock")
+
+def _log() -> logging.Logger:
+    """Imported on first use: ``tvauth token`` rarely logs, and importing logging costs ~4 ms."""
+    import logging
+
+    return logging.getLogger("tvauth.clock")
+
 
 SKEW_LIMIT: Final = 300.0
 """Seconds of disagreement with Zoho's clock above which the local clock counts as wrong."""
@@ -163,7 +170,7 @@ class ServerTime:
         """Zoho's time minus local time in seconds, when measured (and the clock was not set since)."""
         if self._skew is not None and abs(self._anchor() - self._skew_anchor) > STEP_TOLERANCE:
             # Someone set the clock since the skew was measured (NTP): it no longer applies.
-            log.info("clock was set since the skew was measured; trusting it again")
+            _log().info("clock was set since the skew was measured; trusting it again")
             self._skew = None
         return self._skew
 
@@ -202,7 +209,7 @@ class ServerTime:
         wrong = abs(skew) > SKEW_LIMIT
         if wrong and (self._warned is None or abs(skew - self._warned) > SKEW_LIMIT):
             self._warned = skew
-            log.warning(
+            _log().warning(
                 "clock wrong",
                 extra={
                     "fields": {
@@ -280,6 +287,6 @@ class ServerTime:
             ensure_private_dir(self.path.parent)
             atomic_write_private(self.path, (json.dumps(body, indent=2) + "\n").encode())
         except (OSError, StoreError) as exc:  # only an optimisation for the next process
-            log.warning("could not keep the clock skew", extra={"fields": {"error": str(exc)}})
+            _log().warning("could not keep the clock skew", extra={"fields": {"error": str(exc)}})
             return
         self._saved = skew
