@@ -147,6 +147,19 @@ def test_token_with_a_cached_token_imports_neither_httpx_textual_nor_qrcode(
     assert "LOADED=httpx\n" in renewing.stderr
 
 
+def test_token_with_a_cached_token_skips_typing_and_logging(emulator: Emulator) -> None:
+    """Each costs ~4-5 ms of a ~55 ms start-up; keep them off the path so a stray import shows."""
+    import subprocess
+
+    sign_in(emulator)
+    probe = _PROBE.replace("('httpx', 'textual', 'qrcode')", "('logging', 'typing')")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert "LOADED=\n" in out.stderr
+
+
 def test_the_command_margin_matches_the_library_margin() -> None:
     from tvauth.commands.tokens import MARGIN
     from tvauth.renewal import DEFAULT_MARGIN
