@@ -32,7 +32,7 @@ from tvauth.errors import (
 )
 from tvauth.events import DeviceAuthorization
 from tvauth.redact import Secret
-from tvauth.tokens import TokenSet, parse_token_success
+from tvauth.tokens import TokenSet, as_number, parse_token_success
 
 __all__ = [
     "RFC8628",
@@ -253,19 +253,6 @@ def describe_server(accounts_url: str, location: str | None = None) -> str:
     return f"the accounts server at {accounts_url.rstrip('/')}"
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
@@ -358,8 +345,8 @@ def normalise_zoho_timing(
     milliseconds, and so is an interval no shorter than the code's life); ``"ms"`` or ``"s"`` is for
     callers who know their server (an emulator with sub-second timings is ambiguous otherwise).
     """
-    raw_interval = _number(interval)
-    raw_expires = _number(expires_in)
+    raw_interval = as_number(interval)
+    raw_expires = as_number(expires_in)
     scale = 1000.0 if units == "ms" else 1.0
     exp = (
         ZOHO_DEFAULT_EXPIRES_IN if raw_expires is None or raw_expires <= 0 else raw_expires / scale
@@ -377,8 +364,8 @@ def normalise_zoho_timing(
 
 
 def _rfc_timing(interval: Any, expires_in: Any) -> tuple[float, float]:
-    raw_interval = _number(interval)
-    raw_expires = _number(expires_in)
+    raw_interval = as_number(interval)
+    raw_expires = as_number(expires_in)
     ivl = RFC8628_DEFAULT_INTERVAL if raw_interval is None or raw_interval <= 0 else raw_interval
     exp = RFC8628_DEFAULT_EXPIRES_IN if raw_expires is None or raw_expires <= 0 else raw_expires
     return ivl, exp

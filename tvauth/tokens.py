@@ -34,7 +34,11 @@ class TokenSet:
     id_token: Secret | None = None
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """A JSON number, or a string holding one (some servers quote them); None for anything else.
+
+    Shared with :mod:`tvauth.protocol` (device-code timings), so both read numbers alike.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -48,10 +52,10 @@ def _number(value: Any) -> float | None:
 
 
 def _expires_in(body: Mapping[str, Any]) -> float:
-    seconds = _number(body.get("expires_in_sec"))
+    seconds = as_number(body.get("expires_in_sec"))
     if seconds is not None and seconds > 0:
         return seconds
-    value = _number(body.get("expires_in"))
+    value = as_number(body.get("expires_in"))
     if value is None or value <= 0:
         return DEFAULT_TOKEN_LIFETIME
     if value > _MAX_PLAUSIBLE_SECONDS:
