@@ -23,6 +23,9 @@ __all__ = ["REAL_FILE_OPS", "TEMP_SUFFIX", "FileOps", "atomic_write_private", "d
 
 TEMP_SUFFIX = ".tmp"
 
+# fsync on a directory is refused by some file systems (FUSE, network mounts): nothing to fix there.
+_DIR_SYNC_UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
 
 class FileOps:
     """The system calls a write makes; subclass to inject faults."""
@@ -118,8 +121,15 @@ def atomic_write_private(path: Path, data: bytes, *, ops: FileOps = REAL_FILE_OP
     try:
         ops.fsync_dir(directory)
     except OSError as exc:
+        if exc.errno in _DIR_SYNC_UNSUPPORTED:
+            return  # this file system cannot do better; the rename is done
         # The new file is in place; only its durability across a power cut is in doubt.
-        raise describe_os_error(exc, directory, "flush") from exc
+        reason = exc.strerror or type(exc).__name__
+        raise StoreError(
+            f"Wrote {path}, but could not flush its directory {directory} to disk ({reason}); "
+            "a power cut now could undo the change.",
+            "Check the disk (dmesg shows its errors) and try again.",
+        ) from exc
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -312,6 +312,7 @@ class FailingOps(FileOps):
     def __init__(self, call: str, code: int) -> None:
         self.call = call
         self.code = code
+        self.torn = False
 
     def _maybe_fail(self, call: str) -> None:
         if call == self.call:
@@ -322,8 +323,11 @@ class FailingOps(FileOps):
         return super().open_new(path)
 
     def write(self, fd: int, data: bytes) -> int:
-        self._maybe_fail("write")
         # Write half first, as a filling disk does, so a torn temp file exists when it fails.
+        if self.call == "write" and not self.torn and len(data) > 1:
+            self.torn = True
+            return super().write(fd, data[: len(data) // 2])
+        self._maybe_fail("write")
         return super().write(fd, data)
 
     def fsync(self, fd: int) -> None:
@@ -333,6 +337,10 @@ class FailingOps(FileOps):
     def replace(self, src: Path, dst: Path) -> None:
         self._maybe_fail("replace")
         super().replace(src, dst)
+
+    def fsync_dir(self, directory: Path) -> None:
+        self._maybe_fail("fsync_dir")
+        super().fsync_dir(directory)
 
 
 @pytest.mark.parametrize(
@@ -367,6 +375,68 @@ def test_a_failing_disk_gives_a_clear_error_and_leaves_the_old_file_intact(
     assert leftovers == [], "a failed write cleans up its temporary file"
     for secret in (REFRESH, ACCESS, SECRET):
         assert secret not in str(info.value)
+
+
+def test_a_write_is_synced_renamed_then_its_directory_synced(
+    tokens_dir: Path, make_profile: Callable[..., Profile]
+) -> None:
+    """The order that makes a write survive a power cut: data on disk before the rename, and the
+    rename itself on disk (the directory's fsync) before save returns."""
+    calls: list[str] = []
+
+    class Recorder(FileOps):
+        def open_new(self, path: Path) -> int:
+            calls.append("open_new")
+            return super().open_new(path)
+
+        def write(self, fd: int, data: bytes) -> int:
+            calls.append("write")
+            return super().write(fd, data)
+
+        def fsync(self, fd: int) -> None:
+            calls.append("fsync")
+            super().fsync(fd)
+
+        def replace(self, src: Path, dst: Path) -> None:
+            calls.append("replace")
+            super().replace(src, dst)
+
+        def fsync_dir(self, directory: Path) -> None:
+            calls.append(f"fsync_dir {directory.name}")
+            super().fsync_dir(directory)
+
+    TokenStore(tokens_dir, file_ops=Recorder()).save(make_profile())
+    assert calls == ["open_new", "write", "fsync", "replace", "fsync_dir tokens"]
+
+
+@pytest.mark.parametrize("code", [errno.EINVAL, errno.ENOTSUP])
+def test_a_file_system_that_cannot_sync_directories_still_stores_tokens(
+    tokens_dir: Path, make_profile: Callable[..., Profile], code: int
+) -> None:
+    """Some file systems (FUSE, network mounts) answer fsync on a directory with EINVAL: the
+    rename is done and nothing better is possible, so that is no reason to fail every write."""
+    store = TokenStore(tokens_dir, file_ops=FailingOps("fsync_dir", code))
+    store.save(make_profile(email="new@example.com"))
+    loaded = store.load("default")
+    assert loaded is not None
+    assert loaded.email == "new@example.com"
+
+
+def test_a_failing_directory_sync_says_the_new_file_is_in_place(
+    tokens_dir: Path, make_profile: Callable[..., Profile]
+) -> None:
+    """After the rename the old file is gone: the error must not claim it is unchanged."""
+    TokenStore(tokens_dir).save(make_profile(email="old@example.com"))
+    failing = TokenStore(tokens_dir, file_ops=FailingOps("fsync_dir", errno.EIO))
+    with pytest.raises(StoreError) as info:
+        failing.save(make_profile(email="new@example.com"))
+    text = str(info.value)
+    assert "unchanged" not in text
+    assert "power cut" in text
+    assert str(tokens_dir) in text
+    loaded = TokenStore(tokens_dir).load("default")
+    assert loaded is not None
+    assert loaded.email == "new@example.com"
 
 
 def test_a_file_where_the_token_directory_should_be_gives_a_clear_error(
