@@ -454,6 +454,27 @@ async def test_demo_shows_how_to_approve_without_a_phone(clock) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("host", "qr_first"), [("192.168.1.20:8765", True), ("127.0.0.1:8765", False)]
+)
+async def test_demo_on_the_lan_gives_the_curl_line_up_for_the_qr_at_80x24(
+    clock, host: str, qr_first: bool
+) -> None:
+    """With --lan a phone can open the QR, which is the point of it; on 127.0.0.1 it cannot, and
+    the curl line is the way to approve."""
+    session = ScriptedSession(
+        hint=f"curl -d user_code={{code}} -d account=jane@example.com \\\n  http://{host}/emulator/approve"
+    )
+    app = make_app(session, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _waiting(pilot, session, clock, url=f"http://{host}/us/oauth/v3/device")
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        assert (screen.shown_qr() is not None) is qr_first
+        assert shown(app, "#hint") is not qr_first
+        assert shown(app, "#code")
+
+
 async def test_no_hint_outside_the_demo(session, clock) -> None:
     app = make_app(session, clock)
     async with app.run_test(size=SIZE) as pilot:

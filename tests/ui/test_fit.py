@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from textual.geometry import Region
 
-from tests.ui.fakes import CODE, FrozenClock, ScriptedSession, issued
+from tests.ui.fakes import CODE, URL, FrozenClock, ScriptedSession, issued
 from tests.ui.helpers import make_app, screen_lines, shown
 from tvauth.commands.demo import demo_hint
 from tvauth.events import Requesting
@@ -118,8 +118,10 @@ async def test_every_widget_on_screen_is_inside_the_terminal(width, height, hint
     clock = FrozenClock()
     session = ScriptedSession(hint=hint)
     app = make_app(session, clock)
+    # The demo (without --lan) shows the emulator's address, which only this machine can open.
+    url = "http://127.0.0.1:41234/us/oauth/v3/device" if hint else URL
     async with app.run_test(size=(width, height)) as pilot:
-        session.push(Requesting("https://accounts.zoho.com", clock.now), issued(clock))
+        session.push(Requesting("https://accounts.zoho.com", clock.now), issued(clock, url=url))
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SignInScreen)

@@ -7,12 +7,14 @@ driven by one 1-second timer per screen, so a screen at rest costs one tiny repa
 
 from __future__ import annotations
 
+import ipaddress
 import textwrap
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -287,6 +289,10 @@ class SignInScreen(_Ticking):
         # The QR with the code filled in, else the bare address; and a clock warning gives way to
         # the QR (tvauth copes with a wrong clock by itself; the log has the details).
         hides = [frozenset[str]()] + ([frozenset({"clock"})] if self.clock_note else [])
+        if self.hint_text and self.issued and _phone_can_open(self.issued.authorization.qr_url):
+            # The demo with --lan: the QR is how a newcomer approves, the curl line the fallback.
+            # (On 127.0.0.1 the QR is of no use to a phone, and the curl line stays.)
+            hides += [h | {"hint"} for h in hides]
         attempts: list[tuple[str | None, frozenset[str]]] = [
             (q, h) for h in hides for q in self._qr_choices()
         ] or [(None, hides[0])]
@@ -402,6 +408,17 @@ class SignInScreen(_Ticking):
 
 
 HINT_HEADER = "Demo, no phone? Approve with:"
+
+
+def _phone_can_open(url: str) -> bool:
+    """False for an address only this machine can open (127.0.0.1, localhost, ::1)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 def _hint_lines(command: str, width: int) -> str:
