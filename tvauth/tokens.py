@@ -5,6 +5,7 @@ Pure: no I/O and no clock. ``expires_in`` stays relative; the caller pins it to 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,20 +36,28 @@ class TokenSet:
 
 
 def as_number(value: Any) -> float | None:
-    """A JSON number, or a string holding one (some servers quote them); None for anything else.
+    """A finite JSON number, or a string holding one (some servers quote them); else None.
 
-    Shared with :mod:`tvauth.protocol` (device-code timings), so both read numbers alike.
+    Shared with :mod:`tvauth.protocol` (device-code timings), so both read numbers alike. Python's
+    json accepts ``NaN`` and ``Infinity``: an endless interval would hang a flow, and a token that
+    expires at NaN is never (or always) due, so they count as missing.
     """
     if isinstance(value, bool):
         return None
+    number: float
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value)
+        except OverflowError:  # a JSON integer beyond a float's range
+            return None
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _expires_in(body: Mapping[str, Any]) -> float:

@@ -142,6 +142,9 @@ def test_serverinfo_request() -> None:
         (None, None, "auto", (30.0, 300.0)),  # missing: Zoho's documented values
         (0, -1, "auto", (30.0, 300.0)),
         (True, "soon", "auto", (30.0, 300.0)),  # nonsense: defaults
+        (float("inf"), float("nan"), "auto", (30.0, 300.0)),  # json.loads reads Infinity, NaN
+        ("Infinity", "nan", "auto", (30.0, 300.0)),  # an endless wait would hang the flow
+        pytest.param(10**400, 10**400, "auto", (30.0, 300.0), id="huge-int"),  # beyond float
         (200, 5000, "ms", (0.2, 5.0)),  # the caller knows its server
         (2, 60, "s", (2.0, 60.0)),
         (2000, 60000, "s", (2000.0, 60000.0)),
@@ -481,3 +484,26 @@ def test_server_error_is_a_network_error_for_callers_catching_broadly() -> None:
     out = parse_poll_response(ZOHO, HttpResponse(500, b"{}"), where=WHERE)
     assert isinstance(out, Transient)
     assert isinstance(out.error, ServerResponseError)
+
+
+@pytest.mark.parametrize("text", ["Infinity", "NaN", "-Infinity", '"inf"'])
+def test_non_finite_numbers_in_answers_fall_back_to_defaults(text: str) -> None:
+    """Python's json reads NaN and Infinity; a token that expires at NaN never renews (or always)."""
+    code = parse_device_code_response(
+        ZOHO,
+        HttpResponse(
+            200,
+            f'{{"user_code": "ABCD", "device_code": "{DEVICE}", "verification_url": "https://v",'
+            f' "interval": {text}, "expires_in": {text}}}'.encode(),
+        ),
+        where=WHERE,
+    )
+    assert isinstance(code, CodeGranted)
+    assert (code.authorization.interval, code.authorization.expires_in) == (30.0, 300.0)
+    poll = parse_poll_response(
+        ZOHO,
+        HttpResponse(200, f'{{"access_token": "a", "expires_in": {text}}}'.encode()),
+        where=WHERE,
+    )
+    assert isinstance(poll, TokensGranted)
+    assert poll.tokens.expires_in == 3600.0
