@@ -299,7 +299,7 @@ class _Attempt:
     now: Clock
     margin: float
     force: bool
-    seen: str | None
+    seen: str | None = dataclasses.field(repr=False)  # a raw access token
     lenient: bool
     started: datetime
     patience: float | None

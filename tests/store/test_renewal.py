@@ -370,6 +370,28 @@ def test_secrets_never_appear_in_errors(
     assert profile.access_token.reveal() not in text
 
 
+def test_a_renewal_under_way_shows_no_token_in_its_repr(
+    emulator: Emulator, store: TokenStore, clock: Clock
+) -> None:
+    """Crash reports that print locals (Textual's do) must not show the token being replaced."""
+    from tvauth.renewal import _begin
+
+    profile = sign_in(emulator, store, now=clock(), expires_in=-1)
+    attempt = _begin(
+        "default",
+        margin=300.0,
+        force=True,
+        rejected_token=None,
+        fallback=True,
+        store=store,
+        now=clock,
+    )
+    assert profile.access_token is not None
+    assert profile.refresh_token is not None
+    assert profile.access_token.reveal() not in repr(attempt)
+    assert profile.refresh_token.reveal() not in repr(attempt)
+
+
 # -- a clock that goes backwards -----------------------------------------------------------------
 
 
