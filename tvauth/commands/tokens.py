@@ -115,7 +115,8 @@ def run_token(args: argparse.Namespace) -> int:
 # -- status --------------------------------------------------------------------------------------
 
 
-def _status(store: TokenStore, name: str) -> dict[str, Any]:
+def _status(store: TokenStore, name: str) -> tuple[dict[str, Any], Profile | None]:
+    """The status as data, and the profile it was read from (None when there is none)."""
     path = store.path_for(name)
     info: dict[str, Any] = {
         "profile": name,
@@ -146,10 +147,10 @@ def _status(store: TokenStore, name: str) -> dict[str, Any]:
         profile = store.load(name)
     except StoreError as err:
         info["problem"] = err.message
-        return info
+        return info, None
     if profile is None:
         info["problem"] = f"Profile '{name}' is not signed in. Run 'tvauth login' to sign in."
-        return info
+        return info, None
     now = clock()
     valid_for = profile.access_valid_for(now)
     usable = profile.can_refresh or valid_for > 0
@@ -189,7 +190,7 @@ def _status(store: TokenStore, name: str) -> dict[str, Any]:
             "The access token has expired and there is no refresh token. "
             "Run 'tvauth login --force' to sign in again."
         )
-    return info
+    return info, profile
 
 
 def _print_status(info: dict[str, Any], profile: Profile | None) -> None:
@@ -241,13 +242,10 @@ def run_status(args: argparse.Namespace) -> int:
     """Who is signed in, where, until when; non-zero when the profile cannot give tokens."""
     store = TokenStore()
     name = _name(args)
-    info = _status(store, name)
+    info, profile = _status(store, name)
     if args.json:
         print(json.dumps(info, indent=2, sort_keys=True))
     else:
-        profile = None
-        if info["signed_in"]:
-            profile = store.load(name)
         _print_status(info, profile)
         if info["problem"]:
             print(f"tvauth: {info['problem']}", file=sys.stderr)
