@@ -78,6 +78,17 @@ ZOHO_DEFAULT_EXPIRES_IN: Final = 300.0
 RFC8628_DEFAULT_INTERVAL: Final = 5.0
 RFC8628_DEFAULT_EXPIRES_IN: Final = 900.0
 
+# Poll errors by outcome. Entra says ``authorization_declined`` / ``bad_verification_code``, GitHub
+# ``incorrect_device_code`` / ``incorrect_client_credentials`` for RFC 8628's standard outcomes.
+_BAD_CLIENT: Final[dict[str, tuple[str, ...]]] = {
+    ZOHO: ("invalid_client", "unauthorized_client"),
+    RFC8628: ("invalid_client", "unauthorized_client", "incorrect_client_credentials"),
+}
+_BAD_CODE: Final[dict[str, tuple[str, ...]]] = {
+    ZOHO: ("invalid_code", "invalid_grant"),
+    RFC8628: ("invalid_code", "invalid_grant", "bad_verification_code", "incorrect_device_code"),
+}
+
 _JSON_HEADERS: Final = (("Accept", "application/json"),)
 _DESCRIPTION_LIMIT: Final = 200
 _LONG_OPAQUE = re.compile(r"[A-Za-z0-9._~+/=-]{24,}")
@@ -495,7 +506,7 @@ def parse_poll_response(
         return AuthorizationPending()
     if error == "slow_down":
         return SlowDown()
-    if error == "access_denied":
+    if error == "access_denied" or (dialect == RFC8628 and error == "authorization_declined"):
         return Terminal(AccessDeniedError("The sign-in was denied on the verification page."))
     if dialect == ZOHO and _is_zoho_throttle(error):
         return _throttled(body, where)
@@ -513,11 +524,11 @@ def parse_poll_response(
     expired = ("expired",) if dialect == ZOHO else ("expired_token",)
     if error in expired:
         return Terminal(CodeExpiredError(f"{code_words} expired before anyone approved it."))
-    if error in ("invalid_client", "unauthorized_client"):
+    if error in _BAD_CLIENT[dialect]:
         return Terminal(
             InvalidClientError(f"{where} does not accept this client's id and secret{detail}.")
         )
-    if error in ("invalid_code", "invalid_grant"):
+    if error in _BAD_CODE[dialect]:
         return Terminal(
             InvalidCodeError(
                 f"{where} does not know this device code (already used, or issued "
