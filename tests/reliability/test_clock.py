@@ -201,7 +201,7 @@ async def test_signed_in_from_1970_stores_zohos_expiry_and_says_the_clock_is_wro
 
     # tvauth status, on the same 1970 clock: the token has its hour, and the clock is named.
     monkeypatch.setattr(token_commands, "_now", local)
-    info = token_commands._status(store_for(tvauth_home), "default")
+    info, _ = token_commands._status(store_for(tvauth_home), "default")
     assert 3500 < info["access_token_valid_for"] <= 3600
     assert info["clock"]["wrong"] is True
     assert info["clock"]["skew_seconds"] > YEARS_56
