@@ -495,10 +495,7 @@ def parse_poll_response(
                 "an answer with neither tokens nor an error",
                 ServerResponseError(f"{where} answered with neither tokens nor an error.", None),
             )
-        try:
-            return TokensGranted(parse_token_success(body))
-        except ServerResponseError as err:  # pragma: no cover - guarded above
-            return Transient("an unusable token answer", err)
+        return TokensGranted(parse_token_success(body))  # cannot raise: access_token checked
     said = _description(body)
     detail = f" ({said})" if said else ""
     code_words = f"The code {user_code}" if user_code else "The code"
