@@ -562,9 +562,7 @@ class FlowMachine:
         """Server info is known (or not needed): finish what LOCATE was entered for."""
         if self._target is None:
             # Entered to learn the registration host's own location (secrets per location).
-            assert self._serverinfo is not None
-            mine = self._registration_url.rstrip("/")
-            found = next((k for k, v in self._serverinfo.items() if v == mine), None)
+            found = self._own_location()
             if found is None:
                 self._fail(
                     ConfigError(
@@ -585,9 +583,7 @@ class FlowMachine:
         location = self._target
         self._target = None
         if self._location is None and self._serverinfo is not None:
-            mine = self._registration_url.rstrip("/")
-            found = next((k for k, v in self._serverinfo.items() if v == mine), None)
-            self._registration_location = self._location = found
+            self._registration_location = self._location = self._own_location()
         url = self._url_for(location)
         if url is None:
             self._fail(
@@ -611,6 +607,11 @@ class FlowMachine:
         self._location = location
         self._phase = _Phase.POLL
         self._next_at = max(now, self._poll_due)
+
+    def _own_location(self) -> str | None:
+        """The registration host's location, as its server info lists it."""
+        assert self._serverinfo is not None
+        return next((k for k, v in self._serverinfo.items() if v == self._registration_url), None)
 
     def _where_registration(self) -> str:
         return describe_server(self._registration_url, self._registration_location)
