@@ -36,6 +36,9 @@ __all__ = [
 FORMAT_VERSION = 1
 # No Zoho access token lives longer than an hour; a day leaves room for other servers.
 MAX_TRUSTED_LIFETIME = 86_400.0
+# Seconds the clock may read before the moment a token was obtained before it counts as set back
+# (clocks corrected by NTP, or by Zoho's Date, still wobble by a few seconds).
+CLOCK_SLACK = 60.0
 DEFAULT_PROFILE = "default"
 
 # File names are built from profile names: keep them boring, so no name can escape the directory,
@@ -102,16 +105,25 @@ class Profile:
     def access_valid_for(self, now: datetime) -> float:
         """Seconds the cached access token still has at ``now``; 0 when there is none.
 
-        An expiry further ahead than any Zoho token lives means the clock went backwards since it
-        was stored (a Pi without a real-time clock booting in the past): the stored expiry cannot
-        be trusted, so the token counts as expired and one renewal re-pins it to today's clock.
+        More time left than the token was issued with (or than any Zoho token lives) means the
+        clock reads earlier than when the token was obtained: it went backwards since (a Pi
+        without a real-time clock booting in the past, an RTC kept in local time). The stored
+        expiry cannot be judged by such a clock, so the token counts as expired and one renewal
+        re-pins it (and measures the skew from Zoho's answer).
         """
         if self.access_token is None or self.access_expires_at is None or self.needs_sign_in:
             return 0.0
         left = (self.access_expires_at - now).total_seconds()
-        if left > MAX_TRUSTED_LIFETIME:
+        if left > self._issued_lifetime():
             return 0.0
         return max(0.0, left)
+
+    def _issued_lifetime(self) -> float:
+        """The most life the cached token can have: from when it was obtained to its expiry."""
+        assert self.access_expires_at is not None
+        obtained = self.refreshed_at or self.signed_in_at
+        issued = (self.access_expires_at - obtained).total_seconds() + CLOCK_SLACK
+        return min(issued, MAX_TRUSTED_LIFETIME) if issued > 0 else MAX_TRUSTED_LIFETIME
 
     def has_access_for(self, now: datetime, margin: float) -> bool:
         """True when the cached token is still good for more than ``margin`` seconds."""

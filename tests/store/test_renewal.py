@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -27,6 +27,7 @@ from tvauth.errors import (
     StoreBusyError,
     ThrottledError,
 )
+from tvauth.profile import Profile
 from tvauth.redact import Secret
 from tvauth.renewal import aget_access_token, get_access_token, renew
 from tvauth.store import TokenStore
@@ -409,6 +410,39 @@ def test_a_clock_that_went_back_in_time_renews_once_instead_of_trusting_the_expi
     assert stored.access_expires_at == clock() + timedelta(seconds=3600)
     assert get_access_token(store=store, now=clock) == token
     assert refreshes(emulator) == 1
+
+
+def test_a_clock_set_back_hours_renews_instead_of_trusting_a_token_older_than_the_clock(
+    emulator: Emulator, store: TokenStore, clock: Clock
+) -> None:
+    """A clock read hours behind (an RTC kept in local time, after a reboot voided the measured
+    skew) would see an expired token as valid for hours. A token cannot have been obtained after
+    "now": when it claims more life than it was issued with, the clock is wrong, so renew once
+    (Zoho's answer then measures the skew)."""
+    first = sign_in(emulator, store, now=clock())
+    clock.advance(-3 * 3600)
+    token = get_access_token(store=store, now=clock)
+    assert first.access_token is not None
+    assert token != first.access_token.reveal()
+    assert refreshes(emulator) == 1
+    assert get_access_token(store=store, now=clock) == token
+    assert refreshes(emulator) == 1
+
+
+def test_a_token_is_trusted_for_the_life_it_was_issued_with(
+    make_profile: Callable[..., Profile],
+) -> None:
+    issued = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    profile = make_profile(
+        signed_in_at=issued - timedelta(days=30),
+        refreshed_at=issued,
+        access_expires_at=issued + timedelta(hours=1),
+    )
+    assert profile.access_valid_for(issued) == 3600
+    assert profile.access_valid_for(issued - timedelta(seconds=30)) == 3630  # clocks differ a bit
+    assert profile.access_valid_for(issued - timedelta(hours=2)) == 0
+    never_refreshed = dataclasses.replace(profile, refreshed_at=None, signed_in_at=issued)
+    assert never_refreshed.access_valid_for(issued - timedelta(hours=2)) == 0
 
 
 def test_a_throttle_back_off_from_the_future_is_ignored(
