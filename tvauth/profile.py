@@ -42,9 +42,10 @@ CLOCK_SLACK = 60.0
 DEFAULT_PROFILE = "default"
 
 # File names are built from profile names: keep them boring, so no name can escape the directory,
-# hide itself (leading dot) or collide with a lock or temporary file.
+# hide itself (leading dot) or collide with a lock or temporary file ("x.signin" would lock
+# x.signin.lock, the file with which profile "x" claims its sign-in).
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_RESERVED_SUFFIXES = (".lock", ".tmp", ".json")
+_RESERVED_SUFFIXES = (".lock", ".tmp", ".json", ".signin")
 
 
 class ProfileFormatError(ValueError):
