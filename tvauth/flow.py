@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from contextlib import aclosing
-from typing import Final
+from typing import Final, TypedDict
 
 import httpx
 
@@ -216,60 +216,72 @@ def _certificate_time_failure(exc: BaseException) -> bool:
     return False
 
 
-def _response(
-    status: int, content_type: str, body: bytes, url: str, started: float
-) -> HttpResponse:
-    if log.isEnabledFor(logging.DEBUG):
-        elapsed_ms = round(1000 * (time.perf_counter() - started))
-        log.debug(
-            "<- %s %s",
-            status,
-            url,
-            extra=_fields(bytes=len(body), elapsed_ms=elapsed_ms),
+class _StreamArgs(TypedDict):
+    method: str
+    url: str
+    data: dict[str, str] | None
+    headers: dict[str, str]
+    follow_redirects: bool
+
+
+def _stream_args(request: HttpRequest) -> _StreamArgs:
+    """``client.stream`` arguments, the same for both faces: never follow a redirect with a secret."""
+    return {
+        "method": request.method,
+        "url": request.url,
+        "data": request.revealed_form() or None,
+        "headers": dict(request.headers),
+        "follow_redirects": False,
+    }
+
+
+class _Body:
+    """An answer's bytes, capped at ``_MAX_BODY`` (a runaway page must not fill memory)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._url = request.url
+        self._started = time.perf_counter()
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def full_after(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; True once the cap is passed (stop reading: it will not parse anyway)."""
+        self._chunks.append(chunk)
+        self._size += len(chunk)
+        return self._size > _MAX_BODY
+
+    def response(self, response: httpx.Response) -> HttpResponse:
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed_ms = round(1000 * (time.perf_counter() - self._started))
+            log.debug(
+                "<- %s %s",
+                response.status_code,
+                self._url,
+                extra=_fields(bytes=self._size, elapsed_ms=elapsed_ms),
+            )
+        return HttpResponse(
+            status=response.status_code,
+            body=b"".join(self._chunks),
+            content_type=response.headers.get("content-type", ""),
         )
-    return HttpResponse(status=status, body=body, content_type=content_type)
 
 
 async def _send_async(client: httpx.AsyncClient, request: HttpRequest) -> HttpResponse:
-    form = request.revealed_form()
-    started = time.perf_counter()
-    async with client.stream(
-        request.method,
-        request.url,
-        data=form or None,
-        headers=dict(request.headers),
-        follow_redirects=False,
-    ) as response:
-        chunks: list[bytes] = []
-        size = 0
+    body = _Body(request)
+    async with client.stream(**_stream_args(request)) as response:
         async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > _MAX_BODY:
+            if body.full_after(chunk):
                 break
-        content_type = response.headers.get("content-type", "")
-        return _response(response.status_code, content_type, b"".join(chunks), request.url, started)
+        return body.response(response)
 
 
 def _send_sync(client: httpx.Client, request: HttpRequest) -> HttpResponse:
-    form = request.revealed_form()
-    started = time.perf_counter()
-    with client.stream(
-        request.method,
-        request.url,
-        data=form or None,
-        headers=dict(request.headers),
-        follow_redirects=False,
-    ) as response:
-        chunks: list[bytes] = []
-        size = 0
+    body = _Body(request)
+    with client.stream(**_stream_args(request)) as response:
         for chunk in response.iter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > _MAX_BODY:
+            if body.full_after(chunk):
                 break
-        content_type = response.headers.get("content-type", "")
-        return _response(response.status_code, content_type, b"".join(chunks), request.url, started)
+        return body.response(response)
 
 
 def _send_cancellable(
