@@ -44,7 +44,7 @@ DEFAULT_PROFILE = "default"
 # File names are built from profile names: keep them boring, so no name can escape the directory,
 # hide itself (leading dot) or collide with a lock or temporary file ("x.signin" would lock
 # x.signin.lock, the file with which profile "x" claims its sign-in).
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _RESERVED_SUFFIXES = (".lock", ".tmp", ".json", ".signin")
 
 
@@ -58,11 +58,11 @@ class ProfileFormatError(ValueError):
 
 def validate_profile_name(name: str) -> str:
     """The name, if it can safely be a file name; raises ConfigError otherwise."""
-    if not _NAME_RE.match(name) or name.endswith(_RESERVED_SUFFIXES) or ".corrupt-" in name:
+    if not _NAME_RE.fullmatch(name) or name.endswith(_RESERVED_SUFFIXES) or ".corrupt-" in name:
         raise ConfigError(
-            f"'{name}' cannot be a profile name.",
+            f"{name[:70]!r} cannot be a profile name.",
             "Use letters, digits, '.', '_' or '-' (up to 64 characters, starting with a letter "
-            "or digit).",
+            f"or digit, not ending in {', '.join(_RESERVED_SUFFIXES)}).",
         )
     return name
 

@@ -114,7 +114,7 @@ def test_update_rereads_and_writes_what_the_function_returns(
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "../evil", "a/b", ".hidden", "x.lock", "x.json", "x.signin", "a" * 65]
+    "bad", ["", "../evil", "a/b", ".hidden", "x.lock", "x.json", "x.signin", "x\n", "a" * 65]
 )
 def test_profile_names_that_could_escape_or_collide_are_refused(
     store: TokenStore, bad: str
