@@ -100,7 +100,6 @@ ENV_VARS: dict[str, str] = {
 SECRET_ENV_PREFIX = "TVAUTH_CLIENT_SECRET_"
 SECRET_FILE_ENV = "TVAUTH_CLIENT_SECRET_FILE"
 
-_PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SCOPE_SPLIT = re.compile(r"[,\s]+")
 
 # Layer ranks: a value from a higher rank wins.
@@ -253,14 +252,14 @@ def _url_for_message(text: str) -> str:
 
 
 def validate_profile(name: str, *, where: str) -> str:
-    """A profile name becomes a file name: letters, digits, '.', '_', '-' only."""
+    """A profile name becomes a file name: the store's rule, reported with where it was given."""
+    from tvauth.profile import validate_profile_name
+
     value = name.strip()
-    if not _PROFILE_RE.fullmatch(value):
-        raise ConfigError(
-            f"{where}: invalid profile name {value[:70]!r}.",
-            "Use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
-        )
-    return value
+    try:
+        return validate_profile_name(value)
+    except ConfigError as err:
+        raise ConfigError(f"{where}: invalid profile name {value[:70]!r}.", err.remedy) from None
 
 
 def _log_level(value: str, *, where: str) -> str:

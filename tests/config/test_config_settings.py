@@ -341,6 +341,7 @@ def test_wrong_type_of_secret_does_not_echo_the_value(paths: TvauthPaths) -> Non
         ('data_center = "mars"\n', ["line 1", "unknown data center 'mars'", "us, eu, in, au"]),
         ('data_center = "eu"\naccounts_url = "https://accounts.zoho.in"\n', ["disagree"]),
         ('profile = "../../etc"\n', ["line 1", "invalid profile name"]),
+        ('profile = "kiosk.lock"\n', ["line 1", "invalid profile name"]),
         ('log_level = "loud"\n', ["line 1", "unknown log level", "DEBUG, INFO"]),
         ("[http]\nread_timeout = -1\n", ["line 2", "more than 0"]),
         ("[http]\nread_timeout = nan\n", ["line 2", "more than 0"]),
