@@ -261,7 +261,9 @@ class _Body:
             )
         return HttpResponse(
             status=response.status_code,
-            body=b"".join(self._chunks),
+            # Cut at the cap whatever the chunk sizes were, so an oversized answer is always junk
+            # (malformed, retried) and never parsed on the chance that it came in one chunk.
+            body=b"".join(self._chunks)[: _MAX_BODY + 1],
             content_type=response.headers.get("content-type", ""),
         )
 

@@ -662,3 +662,17 @@ def test_bad_settings_are_config_errors(kw: dict[str, Any]) -> None:
 
 def test_scopes_may_be_one_comma_separated_string() -> None:
     assert zoho_flow(scopes="A.READ, B.ALL").scopes == ("A.READ", "B.ALL")
+
+
+def test_a_runaway_answer_is_cut_off_and_retried_not_read_whole(
+    run: Runner, server: ScriptedServer
+) -> None:
+    """Both faces stop reading past 1 MiB: a token answer is a few KiB, anything longer is junk."""
+    huge = b'{"error": "authorization_pending", "pad": "' + b"x" * (2 << 20) + b'"}'
+    server.add(CODE, code_reply(30000, 300000))
+    server.add(TOKEN, httpx.Response(200, content=huge), token_reply())
+    events = run(zoho_flow())
+    trouble = [e for e in events if isinstance(e, NetworkTrouble)]
+    assert [t.reason for t in trouble] == ["malformed JSON (HTTP 200)"]
+    assert not [e for e in events if isinstance(e, Pending)]
+    assert isinstance(events[-1], Approved)
