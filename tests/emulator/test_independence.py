@@ -19,8 +19,12 @@ def _imported_modules(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            # Relative: resolve against tvauth.emulator, so "from ..protocol import x" is caught.
+            base = ["tvauth", "emulator"][: max(0, 3 - node.level)]
+            names.add(".".join([*base, *(node.module or "").split(".")]).rstrip("."))
     return names
 
 
