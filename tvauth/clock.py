@@ -39,7 +39,9 @@ __all__ = [
     "SKEW_LIMIT",
     "ServerTime",
     "clock_unset",
+    "corrected_clock",
     "describe_skew",
+    "observe_date",
     "parse_http_date",
 ]
 
@@ -117,6 +119,17 @@ def describe_skew(skew: float) -> str:
         f"This device's clock is {amount} {side} Zoho's; tvauth uses Zoho's time until it is "
         "fixed (check 'timedatectl' and NTP)."
     )
+
+
+def corrected_clock(now: WallClock | None) -> WallClock:
+    """The caller's clock, or the device's corrected by the skew last measured (ServerTime)."""
+    return now if now is not None else ServerTime.default()
+
+
+def observe_date(now: WallClock, date_header: str | None) -> None:
+    """Let ``now`` measure the skew from an answer's ``Date``, when it is a ServerTime."""
+    if isinstance(now, ServerTime):
+        now.record(date_header)
 
 
 class ServerTime:

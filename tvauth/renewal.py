@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tvauth.clock import ServerTime
+from tvauth.clock import corrected_clock, observe_date
 from tvauth.errors import (
     NetworkError,
     NotSignedInError,
@@ -66,16 +66,6 @@ THROTTLE_BACKOFF_MAX = 600.0
 LENIENT_LOCK_WAIT = 5.0  # Zoho's window is ten minutes: never wait longer than that
 
 Clock = Callable[[], datetime]
-
-
-def _clock(now: Clock | None) -> Clock:
-    """The caller's clock, or the device's clock corrected by the skew last measured."""
-    return now if now is not None else ServerTime.default()
-
-
-def _observe(now: Clock, date: str | None) -> None:
-    if isinstance(now, ServerTime):
-        now.record(date)
 
 
 # -- decisions (pure) --------------------------------------------------------------------------
@@ -347,7 +337,7 @@ def _begin(
 ) -> Profile | _Attempt:
     """The fast path (no lock, no network): the cached profile, or the attempt to make."""
     store = store or TokenStore()
-    clock = _clock(now)
+    clock = corrected_clock(now)
     current = store.load(profile)
     if current is None:
         raise _not_signed_in(profile)
@@ -370,7 +360,7 @@ def _begin(
 
 
 def _answer(response: httpx.Response, now: Clock) -> tuple[int, str, bytes]:
-    _observe(now, response.headers.get("date"))
+    observe_date(now, response.headers.get("date"))
     return response.status_code, response.headers.get("content-type", ""), response.content
 
 

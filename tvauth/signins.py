@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from tvauth.clock import ServerTime
+from tvauth.clock import corrected_clock, observe_date
 from tvauth.errors import AlreadySignedInError, TokenFileCorruptError
 from tvauth.events import Approved
 from tvauth.profile import Profile
@@ -38,15 +38,6 @@ __all__ = [
 ]
 
 Clock = Callable[[], datetime]
-
-
-def _clock(now: Clock | None) -> Clock:
-    return now if now is not None else ServerTime.default()
-
-
-def _observe(now: Clock, date: str | None) -> None:
-    if isinstance(now, ServerTime):
-        now.record(date)
 
 
 def usable_sign_in(store: TokenStore, name: str) -> Profile | None:
@@ -139,7 +130,7 @@ def _who_request(approved: Approved, scopes: tuple[str, ...]) -> ApiRequest | No
 
 
 def _who_from(response: httpx.Response, now: Clock, approved: Approved) -> UserInfo:
-    _observe(now, response.headers.get("date"))
+    observe_date(now, response.headers.get("date"))
     return parse_user_info(
         response.status_code,
         response.headers.get("content-type", ""),
@@ -192,7 +183,7 @@ async def record_sign_in(
     The expiry is stored by ``now`` (default: the device's clock corrected by Zoho's ``Date``,
     see tvauth.clock), so a device that believes it is 1970 still stores Zoho's expiry.
     """
-    now = _clock(now)
+    now = corrected_clock(now)
     user: UserInfo | None = None
     request = _who_request(approved, scopes)
     if request is not None:
@@ -227,7 +218,7 @@ def record_sign_in_sync(
     now: Clock | None = None,
 ) -> Profile:
     """Blocking twin of :func:`record_sign_in`."""
-    now = _clock(now)
+    now = corrected_clock(now)
     user: UserInfo | None = None
     request = _who_request(approved, scopes)
     if request is not None:
