@@ -180,6 +180,13 @@ class State:
             return self._error("invalid_client")
         return None
 
+    def _token_client(self, location: str, p: Mapping[str, str], grant_type: str) -> str | Answer:
+        """The client id of a token-endpoint request, or Zoho's error for the grant or client."""
+        if p.get("grant_type") != grant_type:
+            return self._error("unsupported_grant_type")
+        client_id = p.get("client_id", "")
+        return self._client_error(location, client_id, p.get("client_secret", "")) or client_id
+
     def _issue_access(
         self,
         account: str,
@@ -302,12 +309,9 @@ class State:
         """``POST /oauth/v3/device/token``: one poll."""
         with self.lock:
             cfg = self.config
-            if p.get("grant_type") != "device_token":
-                return self._error("unsupported_grant_type")
-            client_id = p.get("client_id", "")
-            bad = self._client_error(location, client_id, p.get("client_secret", ""))
-            if bad is not None:
-                return bad
+            client_id = self._token_client(location, p, "device_token")
+            if isinstance(client_id, Answer):
+                return client_id
             grant = self.by_device.get(p.get("code", ""))
             if grant is None or grant.client_id != client_id or grant.status == "spent":
                 return self._error("invalid_code")
@@ -357,12 +361,9 @@ class State:
         """``POST /oauth/v2/token`` with ``grant_type=refresh_token``; throttled like Zoho."""
         with self.lock:
             cfg = self.config
-            if p.get("grant_type") != "refresh_token":
-                return self._error("unsupported_grant_type")
-            client_id = p.get("client_id", "")
-            bad = self._client_error(location, client_id, p.get("client_secret", ""))
-            if bad is not None:
-                return bad
+            client_id = self._token_client(location, p, "refresh_token")
+            if isinstance(client_id, Answer):
+                return client_id
             grant = self.refresh_tokens.get(p.get("refresh_token", ""))
             if grant is None or grant.client_id != client_id or grant.location != location:
                 return self._error("invalid_code")
