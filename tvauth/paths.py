@@ -53,14 +53,24 @@ def resolve_paths(environ: dict[str, str] | None = None) -> TvauthPaths:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) as 0700, with no moment where it is more open.
+    """Create ``path`` (and the parents it lacks) as 0700, with no moment where one is more open.
 
-    The umask is narrowed while creating, so even the parents tvauth creates are never group- or
-    world-readable. An existing directory keeps its mode; callers that care check it.
+    Each directory is made with mode 0700, which a umask can only narrow, then set to 0700 (a
+    umask may have taken the owner's own bits). The process umask is left alone: it is shared
+    with every thread of an embedding program. An existing directory keeps its mode; callers
+    that care check it.
     """
-    old = os.umask(0o077)
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    finally:
-        os.umask(old)
+    missing: list[Path] = []
+    probe = path
+    while not probe.is_dir() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            if directory.is_dir():
+                continue  # made meanwhile by another process; it keeps its mode
+            raise
+        os.chmod(directory, 0o700)
     return path

@@ -464,6 +464,30 @@ def test_a_token_file_replaced_by_a_directory_gives_a_clear_error(
     shutil.rmtree(path)
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o277])
+def test_private_directories_leave_the_process_umask_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: int
+) -> None:
+    """The umask belongs to the whole process: narrowing it for a moment races with an
+    embedder's threads (they create files meanwhile, or one thread restores another's value).
+    Directories come out 0700 anyway, even under a umask that takes the owner's own bits."""
+    from tvauth.paths import ensure_private_dir
+
+    calls: list[int] = []
+    real_umask = os.umask
+    old = real_umask(umask)
+    try:
+        monkeypatch.setattr(os, "umask", lambda mask: calls.append(mask) or real_umask(mask))
+        ensure_private_dir(tmp_path / "a" / "b" / "c")
+        ensure_private_dir(tmp_path / "a" / "b" / "c")  # existing: nothing to do
+    finally:
+        monkeypatch.undo()
+        real_umask(old)
+    assert calls == []
+    for made in ("a", "a/b", "a/b/c"):
+        assert _mode(tmp_path / made) == 0o700, made
+
+
 def test_a_store_in_a_read_only_place_says_so(
     tmp_path: Path, make_profile: Callable[..., Profile], monkeypatch: pytest.MonkeyPatch
 ) -> None:
