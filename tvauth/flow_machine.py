@@ -533,14 +533,7 @@ class FlowMachine:
     def _other_dc(self, location: str, now: float) -> None:
         self._switches += 1
         if location == self._location:
-            self._fail(
-                ServerResponseError(
-                    f"{self._where()} said the person approved in another data center, "
-                    "but named this one.",
-                    "Start again; if it repeats, this is a server problem.",
-                ),
-                now,
-            )
+            self._fail(self._named_this_one(), now)
             return
         if self._switches > self._s.max_dc_switches:
             self._fail(
@@ -584,6 +577,9 @@ class FlowMachine:
         self._target = None
         if self._location is None and self._serverinfo is not None:
             self._registration_location = self._location = self._own_location()
+            if location == self._location:  # only now known to be this data center
+                self._fail(self._named_this_one(), now)
+                return
         url = self._url_for(location)
         if url is None:
             self._fail(
@@ -607,6 +603,12 @@ class FlowMachine:
         self._location = location
         self._phase = _Phase.POLL
         self._next_at = max(now, self._poll_due)
+
+    def _named_this_one(self) -> ServerResponseError:
+        return ServerResponseError(
+            f"{self._where()} said the person approved in another data center, but named this one.",
+            "Start again; if it repeats, this is a server problem.",
+        )
 
     def _own_location(self) -> str | None:
         """The registration host's location, as its server info lists it."""

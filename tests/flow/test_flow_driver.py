@@ -676,3 +676,26 @@ def test_a_runaway_answer_is_cut_off_and_retried_not_read_whole(
     assert [t.reason for t in trouble] == ["malformed JSON (HTTP 200)"]
     assert not [e for e in events if isinstance(e, Pending)]
     assert isinstance(events[-1], Approved)
+
+
+def test_other_dc_naming_the_registration_dc_on_other_hosts_fails_without_a_fake_switch(
+    run: Runner, server: ScriptedServer
+) -> None:
+    """On a non-Zoho host the own location is learnt from server info; the same rule holds then."""
+    server.add("/us/oauth/v3/device/code", code_reply(2, 60))
+    server.add("/us/oauth/v3/device/token", error_reply("other_dc", user_location="us"))
+    server.add(
+        "/us/oauth/serverinfo",
+        httpx.Response(
+            200,
+            json={
+                "result": "success",
+                "locations": {"us": "http://127.0.0.1:9/us", "eu": "http://127.0.0.1:9/eu"},
+            },
+        ),
+    )
+    events = run(zoho_flow(accounts_url=LOCAL))
+    assert isinstance(events[-1], Failed)
+    assert "named this one" in str(events[-1].error)
+    assert not [e for e in events if isinstance(e, DataCenterSwitched)]
+    assert len(server.polls("/us/oauth/v3/device/token")) == 1
