@@ -11,7 +11,7 @@ spends one of Zoho's ten refreshes per ten minutes.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 
@@ -23,10 +23,6 @@ from tvauth.token_api import is_invalid_token_response
 __all__ = ["AUTH_SCHEME", "ZohoAuth"]
 
 AUTH_SCHEME = "Zoho-oauthtoken"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class ZohoAuth(httpx.Auth):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -34,10 +34,6 @@ __all__ = ["DEFAULT_RETRY_AFTER", "data_center_label", "keep_fresh", "signed_in_
 
 DEFAULT_RETRY_AFTER = 60.0
 _MIN_WAIT = 1.0  # never spin, whatever the server's token lifetime
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def data_center_label(profile: Profile) -> str:
