@@ -118,3 +118,41 @@ async def test_denied_on_the_phone_page_says_so(
         await _until(pilot, lambda: "Sign-in was denied." in flat(app))
         assert isinstance(app.screen, ProblemScreen)
         assert session.existing() is None
+
+
+async def test_a_new_code_on_request_while_waiting_is_a_new_code_not_a_problem(
+    make_emulator: MakeEmulator, tmp_path: Path
+) -> None:
+    """R and Enter ask for a new code while the first sign-in still holds the profile's claim:
+    the new one must wait for the old one to let go, not report "another tvauth is signing in"."""
+    emulator = make_emulator(interval=0.2, code_lifetime=30.0)
+    session = _session(emulator.base_url("us"), tmp_path / "home")
+    app = TvauthApp(session, ansi=False)
+
+    def code_on_screen() -> str:
+        screen = app.screen
+        if not isinstance(screen, SignInScreen) or not screen.query(BigCode):
+            return ""
+        return screen.query_one(BigCode).code
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: bool(code_on_screen()))
+        for key in ("r", "enter"):
+            first = code_on_screen()
+            await pilot.press(key)
+
+            def moved_on(first: str = first) -> bool:
+                return code_on_screen() not in {"", first} or not isinstance(
+                    app.screen, SignInScreen
+                )
+
+            await _until(pilot, moved_on)
+            assert isinstance(app.screen, SignInScreen), flat(app)
+        qr = app.screen.shown_qr()
+        assert qr is not None
+        assert qr.data is not None
+        await asyncio.to_thread(_approve_like_a_phone, qr.data, "ada@example.com", "allow")
+        await _until(pilot, lambda: "Next renewal at" in flat(app))
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == EXIT_SIGNED_IN

@@ -14,6 +14,7 @@ problem screen with two sentences, and the details go to the ``tvauth.ui`` logge
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -24,6 +25,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from tvauth.errors import TvauthError
 from tvauth.events import ClockWrong, Failed
@@ -140,13 +142,30 @@ class TvauthApp(App[int]):
             hint=self.session.approve_hint,
         )
         self._show(screen)
+        # The flow being replaced holds the profile's sign-in claim until its cancellation has
+        # run; a new one started at once would find it taken ("another tvauth is signing in").
+        previous = [w for w in self.workers if w.group in {"flow", "renewal"} and not w.is_finished]
         self.run_worker(
-            self._drive(self.session.sign_in(), screen),
+            self._after(previous, self.session.sign_in(), screen),
             name="sign-in",
             group="flow",
             exclusive=True,
             exit_on_error=False,
         )
+
+    async def _after(
+        self,
+        previous: list[Worker[None]],
+        events: AsyncIterator[SessionEvent],
+        screen: Screen[None],
+    ) -> None:
+        """Drive ``events`` once the cancelled ``previous`` workers have really stopped."""
+        for worker in previous:
+            worker.cancel()
+            if worker.state is not WorkerState.PENDING:
+                with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                    await worker.wait()
+        await self._drive(events, screen)
 
     def _signed_in(self, signed_in: SignedIn) -> None:
         self.signed_in = signed_in
