@@ -181,14 +181,10 @@ def _request_for(profile: Profile) -> ApiRequest:
     )
 
 
-def _unreachable(request: ApiRequest, exc: Exception) -> NetworkError:
-    import httpx
-
+def _unreachable(request: ApiRequest, exc: httpx.HTTPError) -> NetworkError:
     from tvauth.http import describe_transport_error
 
-    if isinstance(exc, httpx.HTTPError):
-        return describe_transport_error(exc, url=request.url)
-    return NetworkError(f"Could not renew the access token ({type(exc).__name__}).")
+    return describe_transport_error(exc, url=request.url)
 
 
 def _patience(current: Profile, now: datetime, lenient: bool) -> float | None:
