@@ -143,3 +143,24 @@ def test_the_last_poll_of_a_code_lands_just_before_its_end_not_on_it() -> None:
         assert isinstance(step, Wait)
         t = step.until
     assert sent_at == [30.0 * k for k in range(1, 9)] + [295.0]
+
+
+def test_slow_down_is_kept_across_a_renewed_code_and_a_data_center_switch() -> None:
+    """'+5 s kept for the rest of the flow': a new code or another DC does not forget it."""
+    m = FlowMachine(
+        FlowSettings(
+            client_id="1000.C", client_secret=CLIENT_SECRET, scopes=("A.READ",), renewals=1
+        ),
+        now=0.0,
+    )
+    _code(m)
+    _poll(m, 30.0)
+    m.on_response(HttpResponse(200, b'{"error": "slow_down"}'), now=30.0)
+    _poll(m, 65.0)
+    m.on_response(HttpResponse(200, b'{"error": "expired"}'), now=65.0)
+    _code(m, now=65.0)  # the renewed code, issued with a 30 s interval again
+    assert m.interval == 35.0
+    _poll(m, 100.0)
+    m.on_response(HttpResponse(200, b'{"error": "other_dc", "user_location": "eu"}'), now=100.0)
+    assert m.location == "eu"
+    assert m.interval == 35.0
