@@ -42,7 +42,7 @@ from tvauth.flow_machine import Emit, Finish, FlowMachine, FlowSettings, Send, W
 from tvauth.http import describe_transport_error
 from tvauth.protocol import HttpRequest, HttpResponse
 
-__all__ = ["CancelHandle", "DeviceFlow", "transport_fault_reason"]
+__all__ = ["CancelHandle", "DeviceFlow"]
 
 log = logging.getLogger("tvauth.flow")
 
@@ -54,7 +54,7 @@ Sleep = Callable[[float], object]
 EventCallback = Callable[[FlowEvent], object]
 
 
-def transport_fault_reason(exc: BaseException) -> str:
+def _transport_fault_reason(exc: BaseException) -> str:
     """A few words for people about why a request failed in transit (no URLs, no secrets)."""
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
@@ -189,7 +189,7 @@ def _fault(machine: FlowMachine, exc: httpx.HTTPError, request: HttpRequest, now
     log.debug("request failed: %s (%s)", type(exc).__name__, error.problem if error else "")
     unreached = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
     machine.on_fault(
-        transport_fault_reason(exc),
+        _transport_fault_reason(exc),
         now,
         error,
         unreached=unreached and not _certificate_time_failure(exc),
