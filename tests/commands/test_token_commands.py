@@ -17,6 +17,8 @@ import httpx
 from cmd_helpers import home_store, no_secret_in, run_tvauth, sign_in, token_of
 
 from tvauth.emulator import Emulator
+from tvauth.paths import resolve_paths
+from tvauth.profile import Profile
 
 
 def _refreshes(emu: Emulator) -> int:
@@ -55,6 +57,43 @@ def test_token_for_another_profile(emulator: Emulator) -> None:
     out = run_tvauth("token", "--profile", "work")
     assert out.returncode == 0
     assert out.stdout == token_of(work) + "\n"
+
+
+def test_token_uses_the_profile_login_used_from_the_environment_and_config_file(
+    emulator: Emulator,
+) -> None:
+    """``tvauth login`` signs in the profile named by TVAUTH_PROFILE or the config file's
+    ``profile``; the token commands must read that same profile, not 'default'."""
+    default = sign_in(emulator)
+    lobby = sign_in(emulator, account="ada@example.com", name="lobby")
+    by_env = run_tvauth("token", env={"TVAUTH_PROFILE": "lobby"})
+    assert by_env.returncode == 0, by_env.stderr
+    ok = _prints(by_env.stdout, lobby)
+    assert ok, "the lobby token"
+
+    config = resolve_paths().config_file
+    config.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config.write_text('# profile = "default"\nprofile = "lobby"\n')
+    by_file = run_tvauth("token")
+    assert by_file.returncode == 0, by_file.stderr
+    ok = _prints(by_file.stdout, lobby)
+    assert ok, "the lobby token"
+    status = run_tvauth("status", "--json")
+    assert json.loads(status.stdout)["profile"] == "lobby"
+    flag_wins = run_tvauth("token", "--profile", "default", env={"TVAUTH_PROFILE": "lobby"})
+    ok = _prints(flag_wins.stdout, default)
+    assert ok, "--profile wins"
+
+    config.write_text('# profile = "lobby" is commented out\n[http]\nread_timeout = 5\n')
+    commented = run_tvauth("token")
+    assert commented.returncode == 0, commented.stderr
+    ok = _prints(commented.stdout, default)
+    assert ok, "'default' again"
+
+
+def _prints(stdout: str, profile: Profile) -> bool:
+    """A bool, so a failing assert does not print the tokens it compared."""
+    return stdout == token_of(profile) + "\n"
 
 
 def test_token_when_not_signed_in_fails_with_one_line_on_stderr() -> None:
@@ -165,6 +204,13 @@ def test_the_command_margin_matches_the_library_margin() -> None:
     from tvauth.renewal import DEFAULT_MARGIN
 
     assert MARGIN == DEFAULT_MARGIN
+
+
+def test_the_command_profile_variable_is_the_settings_one() -> None:
+    from tvauth.commands.tokens import PROFILE_ENV
+    from tvauth.config import ENV_VARS
+
+    assert ENV_VARS["profile"] == PROFILE_ENV
 
 
 # -- status --------------------------------------------------------------------------------------

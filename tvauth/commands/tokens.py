@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import stat
 import sys
 from datetime import UTC, datetime
@@ -32,14 +33,39 @@ __all__ = ["run_exec", "run_logout", "run_profiles", "run_refresh", "run_status"
 # Same default as tvauth.renewal.DEFAULT_MARGIN (a test keeps them equal); not imported from there
 # so that the cached path loads as little as possible.
 MARGIN = 300.0
+PROFILE_ENV = "TVAUTH_PROFILE"  # tvauth.config.ENV_VARS["profile"] (a test keeps them equal)
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 127
 EXIT_NOT_EXECUTABLE = 126
 
 
+# An uncommented top-level ``profile = ...`` line (the template has it commented out).
+_PROFILE_KEY = re.compile(rb"""^[ \t]*["']?profile["']?[ \t]*=""", re.MULTILINE)
+
+
 def _name(args: argparse.Namespace) -> str:
+    """The profile ``tvauth login`` would use: --profile, TVAUTH_PROFILE, the config file, 'default'.
+
+    The config file is loaded (and checked) only when it may name a profile, so a cached token
+    does not pay for TOML parsing and the settings module on every call.
+    """
     name = getattr(args, "profile", None)
-    return name if isinstance(name, str) and name else DEFAULT_PROFILE
+    if isinstance(name, str) and name:
+        return name
+    from_env = os.environ.get(PROFILE_ENV, "").strip()
+    if from_env:
+        return from_env
+    from tvauth.paths import resolve_paths
+
+    try:
+        text = resolve_paths().config_file.read_bytes()
+    except OSError:
+        return DEFAULT_PROFILE  # none (or unreadable: 'tvauth login' names that problem)
+    if not _PROFILE_KEY.search(text):
+        return DEFAULT_PROFILE
+    from tvauth.config import load_settings
+
+    return load_settings(args).profile
 
 
 def _now() -> datetime:
