@@ -308,11 +308,18 @@ def decode_json(response: HttpResponse, where: str) -> dict[str, Any] | Transien
             ThrottledError(f"{where} says too many requests (HTTP 429).", None),
         )
     if html:
+        remedy = "A captive portal or proxy may be in the way; tvauth retries by itself."
+        if status in (404, 405):
+            # No such API path: most often an accounts URL with a path added, or the wrong host.
+            remedy = (
+                "Check the accounts URL (the server's address only, such as "
+                "https://accounts.zoho.eu); a captive portal may also be in the way, and tvauth "
+                "retries by itself."
+            )
         return Transient(
             f"an HTML page instead of JSON (HTTP {status})",
             ServerResponseError(
-                f"{where} answered with a web page instead of its API (HTTP {status}).",
-                "A captive portal or proxy may be in the way; tvauth retries by itself.",
+                f"{where} answered with a web page instead of its API (HTTP {status}).", remedy
             ),
         )
     try:

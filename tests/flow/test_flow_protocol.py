@@ -279,6 +279,20 @@ def test_code_request_throttle_is_transient() -> None:
     assert isinstance(out.error, ThrottledError)
 
 
+@pytest.mark.parametrize("status", [404, 405])
+def test_a_web_page_saying_not_found_points_at_the_accounts_url(status: int) -> None:
+    """A path that is not there is most often a wrong accounts URL (a path added to it, a typo).
+
+    It is still retried (a captive portal can answer anything), but the person reads the likelier
+    cause first instead of only 'a captive portal may be in the way'.
+    """
+    page = HttpResponse(status, b"<html><h1>Not Found</h1></html>", "text/html")
+    out = parse_device_code_response(ZOHO, page, where=WHERE)
+    assert isinstance(out, Transient)
+    assert "accounts URL" in out.error.remedy
+    assert f"HTTP {status}" in out.error.problem
+
+
 # ---------------------------------------------------------------------------------- poll answers
 
 POLL_TABLE: list[tuple[str, Any, int, bytes | dict[str, Any], str, type | None, str]] = [
