@@ -20,7 +20,10 @@ from tvauth.errors import (
     AccessDeniedError,
     CodeExpiredError,
     InvalidClientError,
+    NetworkError,
+    ServerResponseError,
     SignInRequiredError,
+    ThrottledError,
     TokenFileCorruptError,
 )
 from tvauth.events import (
@@ -159,6 +162,31 @@ async def test_network_trouble_counts_down_to_the_retry(session, clock) -> None:
         assert text_of(app, "#status") == "Network lost (timed out): retrying now."
         # The code stays up while the network is away.
         assert shown(app, "#code")
+
+
+@pytest.mark.parametrize(
+    ("error", "reason", "words"),
+    [
+        (ServerResponseError("accounts.zoho.com answered HTTP 500.", None), "HTTP 500", "Server trouble (HTTP 500)"),
+        (ThrottledError("accounts.zoho.com asks to slow down.", None), "busy (slow)", "Server trouble (busy (slow))"),
+        (NetworkError("accounts.zoho.com could not be reached.", None), "connection refused", "Network lost (connection refused)"),
+    ],
+)  # fmt: skip
+async def test_a_server_error_is_not_called_a_lost_network(
+    session, clock, error, reason, words
+) -> None:  # type: ignore[no-untyped-def]
+    """A 5xx or an error page means the network works: sending people to check their Wi-Fi
+    would be wrong."""
+    app = make_app(session, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _waiting(pilot, session, clock)
+        session.push(
+            NetworkTrouble(
+                reason=reason, attempt=1, at=clock.now, retry_at=clock.now + 30, error=error
+            )
+        )
+        await pilot.pause()
+        assert text_of(app, "#status") == f"{words}: retrying in 30 s."
 
 
 async def test_data_center_switch_and_approval_are_announced(session, clock) -> None:

@@ -23,7 +23,13 @@ from textual.events import Resize
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from tvauth.errors import AccessDeniedError, CodeExpiredError, TvauthError
+from tvauth.errors import (
+    AccessDeniedError,
+    CodeExpiredError,
+    ServerResponseError,
+    ThrottledError,
+    TvauthError,
+)
 from tvauth.events import (
     Approved,
     ClockWrong,
@@ -194,7 +200,9 @@ class SignInScreen(_Ticking):
             reason = event.reason
             if len(reason) > MAX_REASON:
                 reason = reason[: MAX_REASON - 3].rstrip() + "..."
-            self.status = Status("network", at=event.retry_at, detail=reason, interval=interval)
+            server = isinstance(event.error, ServerResponseError | ThrottledError)
+            kind = "server" if server and not event.waiting_for_network else "network"
+            self.status = Status(kind, at=event.retry_at, detail=reason, interval=interval)
         elif isinstance(event, DataCenterSwitched):
             name = data_center_name(event.to_location, event.accounts_url)
             self.status = Status("switched", detail=name, interval=interval)

@@ -130,8 +130,8 @@ def signed_in_as(email: str | None, display_name: str | None, data_center: str) 
 class Status:
     """What the status line knows; each flow event replaces it (see ``SignInScreen``).
 
-    ``kind`` is one of: requesting, waiting, network, switched, approved. ``at`` is when the last
-    check happened (waiting) or when to retry (network), monotonic.
+    ``kind`` is one of: requesting, waiting, network, server, switched, approved. ``at`` is when the
+    last check happened (waiting) or when to retry (network, server), monotonic.
     """
 
     kind: str
@@ -153,7 +153,7 @@ def status_text(status: Status, now: float) -> str:
         if status.interval:
             return f"Waiting{ago}; slowed to every {duration_words(status.interval)} as asked."
         return f"Waiting for approval{ago}."
-    if status.kind == "network":
+    if status.kind in {"network", "server"}:
         left = math.ceil((status.at or now) - now)
         when = f"retrying in {left} s" if left > 0 else "retrying now"
         if status.detail == WAITING_FOR_NETWORK:
@@ -161,7 +161,9 @@ def status_text(status: Status, now: float) -> str:
         if status.detail == CLOCK_LOOKS_WRONG:
             return f"Waiting for this device's clock to be set: {when}."
         reason = f" ({status.detail})" if status.detail else ""
-        return f"Network lost{reason}: {when}."
+        # "server": the network works, the server answered with an error page or a 5xx.
+        trouble = "Server trouble" if status.kind == "server" else "Network lost"
+        return f"{trouble}{reason}: {when}."
     if status.kind == "switched":
         return f"Approved by an account in {status.detail}: switching there..."
     if status.kind == "approved":
@@ -175,6 +177,7 @@ MAX_REASON = 20
 STATUS_SAMPLES = (
     status_text(Status("waiting", at=0, interval=155), 99),
     status_text(Status("network", at=199, detail="connection refused"[:MAX_REASON]), 100),
+    status_text(Status("server", at=199, detail="an HTML page inst..."), 100),
     status_text(Status("switched", detail="Zoho Saudi Arabia"), 0),
     status_text(Status("requesting", detail="accounts.zohocloud.ca"), 0),
     status_text(Status("network", at=199, detail=CLOCK_LOOKS_WRONG), 100),
