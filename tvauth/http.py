@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "USER_AGENT",
+    "configured_settings",
     "describe_transport_error",
     "make_async_client",
     "make_client",
@@ -115,6 +116,22 @@ def _client_options(settings: Settings | None, transport: object | None) -> dict
         # loopback requests to one, even when NO_PROXY forgets to list it.
         "mounts": dict.fromkeys(_LOOPBACK_PATTERNS),
     }
+
+
+def configured_settings() -> Settings | None:
+    """The settings (for their timeouts) of clients tvauth builds outside a sign-in.
+
+    Renewals and sign-outs must honour ``[http]`` / ``TVAUTH_*_TIMEOUT`` as a sign-in does (the
+    timeout messages tell people to raise them). A configuration that cannot be read gives the
+    defaults (None) instead: a config mistake must not stop a device renewing its token; 'tvauth
+    login' and 'tvauth config show' name the mistake.
+    """
+    from tvauth.config import load_settings
+
+    try:
+        return load_settings(None)
+    except ConfigError:
+        return None
 
 
 def make_client(

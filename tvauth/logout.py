@@ -62,12 +62,12 @@ def revoke_at_zoho(profile: Profile, *, http: httpx.Client | None = None) -> Rev
             accounts_url=profile.accounts_url,
         )
 
-    from tvauth.http import describe_transport_error, make_client
+    from tvauth.http import configured_settings, describe_transport_error, make_client
 
     try:
         if http is not None:
             return go(http)
-        with make_client() as client:
+        with make_client(configured_settings()) as client:
             return go(client)
     except httpx.HTTPError as exc:
         raise describe_transport_error(exc, url=request.url) from None

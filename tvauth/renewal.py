@@ -374,9 +374,9 @@ def _send(http: httpx.Client | None, request: ApiRequest, now: Clock) -> tuple[i
 
     if http is not None:
         return go(http)
-    from tvauth.http import make_client
+    from tvauth.http import configured_settings, make_client
 
-    with make_client() as client:
+    with make_client(configured_settings()) as client:
         return go(client)
 
 
@@ -480,9 +480,9 @@ async def _asend(
 
     if http is not None:
         return await go(http)
-    from tvauth.http import make_async_client
+    from tvauth.http import configured_settings, make_async_client
 
-    async with make_async_client() as client:
+    async with make_async_client(configured_settings()) as client:
         return await go(client)
 
 

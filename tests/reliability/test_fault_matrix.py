@@ -227,3 +227,37 @@ def test_sign_out_fault_keeps_the_tokens_until_the_revoke_succeeds(
     assert not path.exists()
     assert emulator.pending_faults() == []
     assert whoami_sync(signed.api_domain or "", token)["http_status"] == 401
+
+
+# ---------------------------------------------------------------- timeouts of tvauth's own client
+
+
+def test_renewal_and_sign_out_with_tvauth_s_own_client_honour_the_configured_read_timeout(
+    emulator: Emulator, tvauth_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tvauth token``/``refresh``/``logout`` build their own client: TVAUTH_READ_TIMEOUT (or
+    [http] read_timeout) must apply to it, as the timeout message tells people to raise it."""
+    monkeypatch.setenv("TVAUTH_READ_TIMEOUT", READ_TIMEOUT)
+    store = store_for(tvauth_home)
+    time = FakeTime(emulator)
+    stored_sign_in(emulator, store, now=time.now(), expires_in=100)
+    emulator.set_faults([{"fault": "hang", "path": REFRESH}, {"fault": "hang", "path": REVOKE}])
+    with pytest.raises(NetworkError) as renewing:
+        renew(store=store, now=time.now, fallback=False)
+    assert f"{float(READ_TIMEOUT):g} s" in renewing.value.problem
+    kept = sign_out(store, "default")
+    assert kept.outcome is SignOut.KEPT
+    assert kept.error is not None
+    assert f"{float(READ_TIMEOUT):g} s" in kept.error.problem
+
+
+def test_a_config_mistake_does_not_stop_a_renewal(emulator: Emulator, tvauth_home: Path) -> None:
+    """The settings only lend their timeouts here: with a broken file the defaults serve."""
+    store = store_for(tvauth_home)
+    time = FakeTime(emulator)
+    signed = stored_sign_in(emulator, store, now=time.now(), expires_in=100)
+    config = tvauth_home / "config" / "config.toml"
+    config.parent.mkdir(mode=0o700, parents=True)
+    config.write_text("[http]\nread_timout = 3\n")
+    fresh = renew(store=store, now=time.now, fallback=False)
+    assert fresh.access_token != signed.access_token
