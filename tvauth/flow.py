@@ -187,13 +187,11 @@ def _fault(machine: FlowMachine, exc: httpx.HTTPError, request: HttpRequest, now
         log.debug("could not describe %s", type(exc).__name__, exc_info=True)
         error = None
     log.debug("request failed: %s (%s)", type(exc).__name__, error.problem if error else "")
-    unreached = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+    clock_suspect = _certificate_time_failure(exc)
+    # A TLS handshake failure is a ConnectError too, but the server was reached.
+    unreached = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) and not clock_suspect
     machine.on_fault(
-        _transport_fault_reason(exc),
-        now,
-        error,
-        unreached=unreached and not _certificate_time_failure(exc),
-        clock_suspect=_certificate_time_failure(exc),
+        _transport_fault_reason(exc), now, error, unreached=unreached, clock_suspect=clock_suspect
     )
 
 
