@@ -26,7 +26,11 @@ def _handler(spec: str) -> Handler:
 
 
 def _add_profile(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--profile", default=None, help="token profile to use (default: 'default')")
+    p.add_argument(
+        "--profile",
+        default=None,
+        help="token profile (default: TVAUTH_PROFILE, the config file's profile, or 'default')",
+    )
 
 
 def _add_client(p: argparse.ArgumentParser) -> None:
@@ -99,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     logout = sub.add_parser("logout", help="revoke the sign-in at Zoho and forget it")
     group = logout.add_mutually_exclusive_group()
-    group.add_argument("--profile", default=None, help="profile to sign out (default: 'default')")
+    group.add_argument(
+        "--profile",
+        default=None,
+        help="profile to sign out (default: TVAUTH_PROFILE, the config file's, or 'default')",
+    )
     group.add_argument("--all", action="store_true", help="sign out every profile")
     logout.add_argument(
         "--local", action="store_true", help="forget the tokens even if Zoho cannot be reached"
