@@ -68,6 +68,12 @@ def zoho_flow(**kw: Any) -> DeviceFlow:
     return DeviceFlow(**settings)
 
 
+def serverinfo_reply(*locations: str) -> httpx.Response:
+    """The registration host's /oauth/serverinfo, listing emulator-style bases under LOCAL's host."""
+    urls = {loc: f"http://127.0.0.1:9/{loc}" for loc in locations}
+    return httpx.Response(200, json={"result": "success", "locations": urls})
+
+
 def kinds(events: list[Any]) -> list[str]:
     return [type(e).__name__ for e in events]
 
@@ -540,13 +546,7 @@ def test_other_dc_on_other_hosts_asks_the_registration_hosts_serverinfo(
     server.add("/us/oauth/v3/device/token", error_reply("other_dc", **{key: "eu"}))
     server.add(
         "/us/oauth/serverinfo",
-        httpx.Response(
-            200,
-            json={
-                "result": "success",
-                "locations": {"us": "http://127.0.0.1:9/us", "eu": "http://127.0.0.1:9/eu"},
-            },
-        ),
+        serverinfo_reply("us", "eu"),
     )
     server.add("/eu/oauth/v3/device/token", error_reply("authorization_pending"), token_reply())
     events = run(zoho_flow(accounts_url=LOCAL))
@@ -569,9 +569,7 @@ def test_serverinfo_faults_are_retried(run: Runner, server: ScriptedServer) -> N
     server.add(
         "/us/oauth/serverinfo",
         html_reply(502),
-        httpx.Response(
-            200, json={"result": "success", "locations": {"eu": "http://127.0.0.1:9/eu"}}
-        ),
+        serverinfo_reply("eu"),
     )
     server.add("/eu/oauth/v3/device/token", token_reply())
     events = run(zoho_flow(accounts_url=LOCAL))
@@ -620,9 +618,7 @@ def test_secret_per_location_on_a_non_zoho_host_learns_its_own_location(
     server.add("/us/oauth/v3/device/code", code_reply(2, 60))
     server.add(
         "/us/oauth/serverinfo",
-        httpx.Response(
-            200, json={"result": "success", "locations": {"us": "http://127.0.0.1:9/us"}}
-        ),
+        serverinfo_reply("us"),
     )
     server.add("/us/oauth/v3/device/token", token_reply())
     events = run(zoho_flow(accounts_url=LOCAL, client_secret={"us": "U" * 40, "eu": "E" * 40}))
@@ -686,13 +682,7 @@ def test_other_dc_naming_the_registration_dc_on_other_hosts_fails_without_a_fake
     server.add("/us/oauth/v3/device/token", error_reply("other_dc", user_location="us"))
     server.add(
         "/us/oauth/serverinfo",
-        httpx.Response(
-            200,
-            json={
-                "result": "success",
-                "locations": {"us": "http://127.0.0.1:9/us", "eu": "http://127.0.0.1:9/eu"},
-            },
-        ),
+        serverinfo_reply("us", "eu"),
     )
     events = run(zoho_flow(accounts_url=LOCAL))
     assert isinstance(events[-1], Failed)
