@@ -266,6 +266,7 @@ class FlowMachine:
         self._polls = 0
         self._switches = 0
         self._awaiting: HttpRequest | None = None
+        self._sent_at = now
         self._result: Approved | Failed | None = None
         self._phase = _Phase.DISCOVER if self._discovery else _Phase.REQUEST_CODE
         self._begin_cycle(now)
@@ -328,6 +329,7 @@ class FlowMachine:
             return Wait(self._next_at)
         request = self._request()
         self._awaiting = request
+        self._sent_at = now
         return Send(request)
 
     def on_response(self, response: HttpResponse, now: float) -> None:
@@ -475,7 +477,9 @@ class FlowMachine:
         self._auth = auth
         self._attempt += 1
         self._faults = 0
-        self._expires_at = now + auth.expires_in
+        # The server started the code's clock before its answer arrived: count from the send, so
+        # the countdown never promises more time than the code has.
+        self._expires_at = self._sent_at + auth.expires_in
         self._events.append(
             CodeIssued(
                 authorization=auth,

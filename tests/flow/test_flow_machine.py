@@ -34,7 +34,7 @@ def test_steps_emit_send_wait_with_time_as_an_argument() -> None:
     issued = m.next_step(1.0)
     assert isinstance(issued, Emit)
     assert isinstance(issued.event, CodeIssued)
-    assert issued.event.expires_at == 301.0
+    assert issued.event.expires_at == 300.0  # counted from the send at 0.0, not receipt at 1.0
     assert m.next_step(1.0) == Wait(31.0)
     assert m.next_step(30.999) == Wait(31.0)
     poll = m.next_step(31.0)
@@ -164,3 +164,20 @@ def test_slow_down_is_kept_across_a_renewed_code_and_a_data_center_switch() -> N
     m.on_response(HttpResponse(200, b'{"error": "other_dc", "user_location": "eu"}'), now=100.0)
     assert m.location == "eu"
     assert m.interval == 35.0
+
+
+def test_a_codes_life_counts_from_when_it_was_asked_for_not_when_the_answer_arrived() -> None:
+    """The server starts the clock when it issues the code, somewhere between send and receipt.
+
+    Counting from the send never promises the person more time than the code has, and keeps the
+    last poll before the end on the right side of it even after a slow answer.
+    """
+    m = FlowMachine(settings(), now=0.0)
+    assert isinstance(m.next_step(0.0), Emit)
+    assert isinstance(m.next_step(0.0), Send)
+    m.on_response(HttpResponse(200, CODE_BODY), now=8.0)  # a slow network: 8 s for the answer
+    issued = m.next_step(8.0)
+    assert isinstance(issued, Emit)
+    assert isinstance(issued.event, CodeIssued)
+    assert issued.event.expires_at == 300.0
+    assert m.next_step(8.0) == Wait(38.0)  # polling still waits a full interval after receipt
