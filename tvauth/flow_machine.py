@@ -96,8 +96,8 @@ ZOHO_POLL_FLOOR: Final = 30.0
 _FIRST_RETRY: Final = 1.0
 _THROTTLE_RETRY: Final = 30.0
 _LAST_CHANCE: Final = 5.0
-"""Seconds before a code's end (by this device's clock, which starts it a little late) that the last
-poll lands, at most half an interval."""
+"""Seconds before a code's end that the last poll lands (at most half an interval): room for the poll
+to reach the server before the end, since the two clocks are not the same."""
 
 
 @dataclass(frozen=True)
