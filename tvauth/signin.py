@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tvauth.clock import ServerTime
 from tvauth.config import DEFAULT_SECRET, Settings
@@ -44,10 +44,6 @@ NETWORK_WAIT_CAP = 30.0
 Sleep = Callable[[float], Awaitable[None]]
 WallClock = Callable[[], datetime]
 Clock = Callable[[], float]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
